@@ -1,0 +1,85 @@
+# The two commands of the project: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CKAN := $(BIN)/ckan
+STATE := .state
+PYTEST_ARGS ?=
+
+.PHONY: help setup system-deps solr-build services stop status config db demo-load demo \
+        serve test lint typecheck package-check territories bench
+
+help:
+	@echo "make demo    set everything up and serve the portal with demo content on http://127.0.0.1:5000"
+	@echo "make test    set everything up and run lint, the packaging check and the whole test suite"
+	@echo "make stop    stop every service the project started"
+
+system-deps:
+	@scripts/install-system-deps.sh
+
+# The venv is rebuilt when setup.py changes; the stamp records the last good install.
+$(VENV)/.installed: setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip==26.3 setuptools==84.2.1 wheel==0.48.0
+	@$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+	@echo "venv: ready at $(VENV)"
+
+setup: system-deps $(VENV)/.installed solr-build
+
+solr-build: system-deps $(VENV)/.installed
+	@scripts/services/solr.sh build
+
+services: setup
+	@scripts/services.sh start
+
+stop:
+	@scripts/services.sh stop
+
+status:
+	@scripts/services.sh status
+
+config: $(VENV)/.installed
+	@scripts/write-config.sh
+
+db: services config
+	@$(CKAN) -c ckan.ini db init >$(STATE)/log/db-init.log 2>&1 \
+	  || { echo "db: 'ckan db init' failed, see $(STATE)/log/db-init.log" >&2; exit 1; }
+	@$(CKAN) -c ckan.ini db pending-migrations --apply >>$(STATE)/log/db-init.log 2>&1 \
+	  || { echo "db: plugin migrations failed, see $(STATE)/log/db-init.log" >&2; exit 1; }
+	@echo "db: initialised with the plugins' migrations"
+
+demo-load: db
+	@$(CKAN) -c ckan.ini datagrandest demo load --password-file $(STATE)/demo-admin-password
+
+serve:
+	@echo "Serving DataGrandEst on http://127.0.0.1:$${DGE_CKAN_PORT:-5000} (Ctrl-C stops it; 'make stop' stops the services)"
+	@$(CKAN) -c ckan.ini run -H 127.0.0.1 -p $${DGE_CKAN_PORT:-5000} --disable-reloader
+
+demo: demo-load serve
+
+lint: $(VENV)/.installed
+	@$(BIN)/ruff check ckanext tests bench scripts
+	@$(BIN)/ruff format --check ckanext tests bench scripts
+
+typecheck: $(VENV)/.installed
+	@$(BIN)/mypy
+
+# A real (non-editable) build: a file missing from the wheel fails here, not in production.
+package-check: $(VENV)/.installed
+	@rm -rf $(STATE)/dist && $(BIN)/python -m build --wheel --outdir $(STATE)/dist . >$(STATE)/log/build.log 2>&1 \
+	  || { echo "package-check: wheel build failed, see $(STATE)/log/build.log" >&2; exit 1; }
+	@$(BIN)/python scripts/check_wheel.py $(STATE)/dist/*.whl
+
+test: services lint typecheck package-check
+	@$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
+
+territories: $(VENV)/.installed
+	@$(BIN)/python scripts/territories/build_territories.py
+
+bench: services
+	@$(BIN)/python -m bench

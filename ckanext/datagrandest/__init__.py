@@ -1,0 +1,1 @@
+"""ckanext-datagrandest: the CKAN extension of DataGrandEst, the Grand Est open-data portal."""

@@ -1,0 +1,46 @@
+"""Fails when the built wheel lacks a data file the installed portal needs at run time."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+
+REQUIRED = [
+    "ckanext/datagrandest/plugin.py",
+    "ckanext/datagrandest/config_declaration.yaml",
+    "ckanext/datagrandest/data/demo.yaml",
+    "ckanext/datagrandest/data/territories.json",
+]
+REQUIRED_PREFIXES = [
+    "ckanext/datagrandest/templates/",
+]
+REQUIRED_ENTRY_POINTS = ["datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin"]
+
+
+def main(wheel_path: str) -> int:
+    with zipfile.ZipFile(wheel_path) as wheel:
+        names = set(wheel.namelist())
+        entry_points = next(
+            (wheel.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt")),
+            "",
+        )
+    problems = [f"missing file {name}" for name in REQUIRED if name not in names]
+    problems += [
+        f"no file under {prefix}"
+        for prefix in REQUIRED_PREFIXES
+        if not any(n.startswith(prefix) for n in names)
+    ]
+    problems += [
+        f"missing entry point '{ep}'" for ep in REQUIRED_ENTRY_POINTS if ep not in entry_points
+    ]
+    if problems:
+        for problem in problems:
+            print(f"package-check: {wheel_path}: {problem}", file=sys.stderr)
+        return 1
+    wheel_name = wheel_path.rsplit("/", 1)[-1]
+    print(f"package-check: {wheel_name} holds {len(names)} files, all required present")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Writes ckan.ini (git-ignored) for the local portal: our shared settings plus this machine's
+# secrets, URLs and storage. An existing ckan.ini keeps its secrets; the rest is refreshed.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+INI=$ROOT/ckan.ini
+
+secret=""
+[ -f "$INI" ] && secret=$(sed -n 's/^SECRET_KEY = //p' "$INI")
+[ -n "$secret" ] || secret=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
+mkdir -p "$STATE_DIR/storage"
+
+{
+  echo "# Written by scripts/write-config.sh; edit config/portal.ini instead, or add local lines below it."
+  echo "[app:main]"
+  echo "use = config:config/portal.ini"
+  echo "SECRET_KEY = $secret"
+  echo "api_token.jwt.encode.secret = string:$secret"
+  echo "api_token.jwt.decode.secret = string:$secret"
+  echo "sqlalchemy.url = postgresql://ckan:ckan@127.0.0.1:$DGE_PG_PORT/ckan"
+  echo "solr_url = http://127.0.0.1:$DGE_SOLR_PORT/solr/ckan"
+  echo "ckan.redis.url = redis://127.0.0.1:$DGE_REDIS_PORT/0"
+  echo "ckan.harvest.mq.port = $DGE_REDIS_PORT"
+  echo "ckan.site_url = http://127.0.0.1:$DGE_CKAN_PORT"
+  echo "ckanext.dcat.base_uri = http://127.0.0.1:$DGE_CKAN_PORT"
+  echo "ckan.storage_path = $STATE_DIR/storage"
+  echo "ckan.devserver.host = 127.0.0.1"
+  echo "ckan.devserver.port = $DGE_CKAN_PORT"
+  echo
+  cat "$ROOT/config/logging.ini"
+} >"$INI.new"
+mv "$INI.new" "$INI"
+echo "config: wrote $INI"

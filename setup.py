@@ -1,0 +1,55 @@
+"""Packaging of ckanext-datagrandest: metadata, pinned stack and entry points, declared once."""
+
+from setuptools import find_namespace_packages, setup
+
+CKAN_STACK = [
+    "ckan[requirements]==2.11.6",
+    "ckanext-scheming==3.1.0",
+    "ckanext-dcat==2.4.4",
+    "ckanext-harvest==1.6.3",
+]
+
+TEST_TOOLS = [
+    "pytest==8.3.3",
+    "pytest-factoryboy==2.7.0",
+    "factory-boy==3.3.1",
+    "Faker==30.8.2",
+    "beautifulsoup4==4.12.3",
+    "freezegun==1.5.1",
+    "pytest-timeout==2.3.1",
+    "pyshacl==0.29.1",
+    "ruff==0.8.4",
+    "build==1.2.2",
+    "types-PyYAML==6.0.12.20240917",
+    "types-requests==2.32.0.20241016",
+]
+
+setup(
+    name="ckanext-datagrandest",
+    version="0.1.0",
+    description="CKAN extension of DataGrandEst, the open-data portal of the Grand Est region",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext", "ckanext.*"]),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=CKAN_STACK,
+    extras_require={"test": TEST_TOOLS},
+    entry_points={
+        "ckan.plugins": [
+            "datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)
