@@ -75,8 +75,13 @@ package-check: $(VENV)/.installed
 	  || { echo "package-check: wheel build failed, see $(STATE)/log/build.log" >&2; exit 1; }
 	@$(BIN)/python scripts/check_wheel.py $(STATE)/dist/*.whl
 
+# test.ini names the default ports; moved services (DGE_*_PORT) are passed on through CKAN's
+# own environment overrides, unless the caller set those already.
 test: services lint typecheck package-check
-	@$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
+	@export CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan:ckan@127.0.0.1:$${DGE_PG_PORT:-55432}/ckan_test} \
+	  CKAN_SOLR_URL=$${CKAN_SOLR_URL:-http://127.0.0.1:$${DGE_SOLR_PORT:-8984}/solr/ckan} \
+	  CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${DGE_REDIS_PORT:-56379}/3}; \
+	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
 
 territories: $(VENV)/.installed
 	@$(BIN)/python scripts/territories/build_territories.py
