@@ -63,8 +63,8 @@ serve:
 demo: demo-load serve
 
 lint: $(VENV)/.installed
-	@$(BIN)/ruff check ckanext tests bench scripts
-	@$(BIN)/ruff format --check ckanext tests bench scripts
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed
 	@$(BIN)/mypy
