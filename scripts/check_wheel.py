@@ -12,6 +12,7 @@ REQUIRED = [
     "ckanext/datagrandest/data/territories.json",
 ]
 REQUIRED_PREFIXES = [
+    "ckanext/datagrandest/public/",
     "ckanext/datagrandest/templates/",
 ]
 REQUIRED_ENTRY_POINTS = ["datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin"]
