@@ -57,8 +57,7 @@ demo-load: db
 	@$(CKAN) -c ckan.ini datagrandest demo load --password-file $(STATE)/demo-admin-password
 
 serve:
-	@echo "Serving DataGrandEst on http://127.0.0.1:$${DGE_CKAN_PORT:-5000} (Ctrl-C stops it; 'make stop' stops the services)"
-	@$(CKAN) -c ckan.ini run -H 127.0.0.1 -p $${DGE_CKAN_PORT:-5000} --disable-reloader
+	@scripts/serve.sh
 
 demo: demo-load serve
 
