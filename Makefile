@@ -11,7 +11,7 @@ STATE := .state
 PYTEST_ARGS ?=
 
 .PHONY: help setup system-deps solr-build services stop status config db demo-load demo \
-        serve test lint typecheck package-check territories bench
+        serve test lint typecheck package-check territories bench i18n i18n-check
 
 help:
 	@echo "make demo    set everything up and serve the portal with demo content on http://127.0.0.1:5000"
@@ -76,11 +76,22 @@ package-check: $(VENV)/.installed
 
 # test.ini names the default ports; moved services (DGE_*_PORT) are passed on through CKAN's
 # own environment overrides, unless the caller set those already.
-test: services lint typecheck package-check
+test: services lint typecheck i18n-check package-check
 	@export CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan:ckan@127.0.0.1:$${DGE_PG_PORT:-55432}/ckan_test} \
 	  CKAN_SOLR_URL=$${CKAN_SOLR_URL:-http://127.0.0.1:$${DGE_SOLR_PORT:-8984}/solr/ckan} \
 	  CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${DGE_REDIS_PORT:-56379}/3}; \
 	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
+
+# The French catalogue: the .po is edited by hand, the compiled .mo is committed next to it.
+I18N_PO := ckanext/datagrandest/i18n/fr/LC_MESSAGES/ckanext-datagrandest.po
+I18N_MO := $(I18N_PO:.po=.mo)
+
+i18n:
+	@msgfmt --check -o $(I18N_MO) $(I18N_PO) && echo "i18n: compiled $(I18N_MO)"
+
+i18n-check:
+	@msgfmt --check -o - $(I18N_PO) | cmp -s - $(I18N_MO) \
+	  || { echo "i18n-check: $(I18N_MO) is stale, run 'make i18n' and commit it" >&2; exit 1; }
 
 territories: $(VENV)/.installed
 	@$(BIN)/python scripts/territories/build_territories.py

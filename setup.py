@@ -40,9 +40,16 @@ setup(
     entry_points={
         "ckan.plugins": [
             "datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin",
+            "datagrandest_udata = ckanext.datagrandest.harvesters.udata:UdataHarvester",
+            "datagrandest_ods = ckanext.datagrandest.harvesters.ods:OdsHarvester",
+            "datagrandest_csw = ckanext.datagrandest.harvesters.csw:CSWHarvester",
+            "datagrandest_ckan = ckanext.datagrandest.harvesters.ckan_portal:CKANHarvester",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
+        ],
+        "ckan.rdf.profiles": [
+            "datagrandest = ckanext.datagrandest.dcat.profile:DataGrandEstDCATAP3Profile",
         ],
     },
     message_extractors={

@@ -10,6 +10,14 @@ REQUIRED = [
     "ckanext/datagrandest/config_declaration.yaml",
     "ckanext/datagrandest/data/demo.yaml",
     "ckanext/datagrandest/data/territories.json",
+    "ckanext/datagrandest/data/licenses.json",
+    "ckanext/datagrandest/data/eu_vocabularies.json",
+    "ckanext/datagrandest/schemas/dataset.yaml",
+    "ckanext/datagrandest/schemas/organization.yaml",
+    "ckanext/datagrandest/schemas/presets.yaml",
+    "ckanext/datagrandest/assets/webassets.yml",
+    "ckanext/datagrandest/assets/territories.js",
+    "ckanext/datagrandest/i18n/fr/LC_MESSAGES/ckanext-datagrandest.mo",
 ]
 REQUIRED_PREFIXES = [
     "ckanext/datagrandest/public/",

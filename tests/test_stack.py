@@ -22,6 +22,7 @@ def dataset():
         title="Lycées publics du Grand Est",
         notes="Liste des lycées publics de la région.",
         owner_org=org["id"],
+        territories=["44"],
         resources=[{"url": "https://example.org/lycees.csv", "format": "CSV"}],
     )
 

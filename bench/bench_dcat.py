@@ -1,0 +1,192 @@
+"""Benchmark: DCAT catalogue pages with our profile against the stock euro_dcat_ap_3 alone.
+
+Runs on its own database and search-index site id (never the demo's or the tests'), fills it
+with N datasets in our schema (kept between runs when the count already matches), then
+renders every catalogue page of 100 datasets with both profile lists, interleaved, several
+rounds, and prints the median times and their ratio (target: at most 1.25).
+
+    .venv/bin/python -m bench.bench_dcat [--n 1000] [--rounds 3] [--format ttl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE = "ckan_bench_dcat"
+ENVIRONMENT = {
+    "CKAN_SQLALCHEMY_URL": f"postgresql://ckan:ckan@127.0.0.1:55432/{DATABASE}",
+    "CKAN_SITE_ID": "dge_bench_dcat",
+    "CKAN_REDIS_URL": "redis://127.0.0.1:56379/6",
+}
+STOCK = ["euro_dcat_ap_3"]
+OURS = ["euro_dcat_ap_3", "datagrandest"]
+PAGE_SIZE = 100
+EU = "http://publications.europa.eu/resource/authority/"
+ORGANIZATIONS = [
+    ("region-grand-est", "Région Grand Est", "region", "200052264", ["44"]),
+    ("bas-rhin", "Département du Bas-Rhin", "departement", "226700011", ["67"]),
+    ("eurometropole", "Eurométropole de Strasbourg", "epci", "246700488", ["246700488"]),
+    ("ville-de-metz", "Ville de Metz", "commune", "215704632", ["57463"]),
+    ("prefecture", "Préfecture de région", "state_service", "110044013", ["44"]),
+]
+COMMUNES = ["67482", "57463", "51454", "54395", "68224", "10387", "88160", "08105"]
+
+
+def _setup_database() -> None:
+    """Create the bench database and its tables (idempotent), through the project's tools."""
+    subprocess.run(
+        [str(ROOT / "scripts/services/postgres.sh"), "createdb", DATABASE],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    ckan = str(ROOT / ".venv/bin/ckan")
+    env = {**os.environ, **ENVIRONMENT}
+    for command in (["db", "init"], ["db", "pending-migrations", "--apply"]):
+        subprocess.run(
+            [ckan, "-c", str(ROOT / "test.ini"), *command],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+def _dataset(index: int, org: dict, rich: bool) -> dict:
+    territory = COMMUNES[index % len(COMMUNES)]
+    data = {
+        "name": f"bench-{index:05d}",
+        "title": f"Jeu de données de référence {index}",
+        "notes": "Données produites pour mesurer l'export DCAT.",
+        "owner_org": org["id"],
+        "license_id": "etalab-2.0",
+        "territories": [territory],
+        "resources": [
+            {
+                "url": f"https://example.org/data/{index}.csv",
+                "name": "Données",
+                "format": "CSV",
+                "mimetype": "text/csv",
+                "size": 1000 + index,
+            }
+        ],
+    }
+    if rich:
+        data.update(
+            {
+                "url": f"https://example.org/datasets/{index}",
+                "identifier": f"https://example.org/id/{index}",
+                "tag_string": "référence,bench",
+                "theme": [EU + "data-theme/ENVI", EU + "data-theme/REGI"],
+                "language": [EU + "language/FRA"],
+                "frequency": EU + "frequency/ANNUAL",
+                "access_rights": EU + "access-right/PUBLIC",
+                "issued": "2023-01-01",
+                "contact": [{"name": "Service SIG", "email": "sig@example.org"}],
+                "temporal_coverage": [{"start": "2020-01-01", "end": "2023-12-31"}],
+            }
+        )
+        data["resources"].append(
+            {"url": f"https://example.org/wms/{index}", "name": "WMS", "format": "WMS_SRVC"}
+        )
+    return data
+
+
+def _fill(n: int) -> None:
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+
+    if tk.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"] == n:
+        print(f"bench: reusing the {n} datasets already in {DATABASE}")
+        return
+    print(f"bench: creating {n} datasets in {DATABASE} ...", flush=True)
+    admin = model.User.get("bench-admin")
+    if admin is None:
+        admin = model.User(name="bench-admin", email="bench@example.org", sysadmin=True)
+        model.Session.add(admin)
+        model.Session.commit()
+    user = admin.name
+
+    def context() -> dict:
+        # A fresh context per call: CKAN records auth checks in the one it is given.
+        return {"ignore_auth": True, "user": user}
+
+    for name in tk.get_action("package_list")(context(), {}):
+        tk.get_action("dataset_purge")(context(), {"id": name})
+    orgs = []
+    for name, title, kind, siren, territories in ORGANIZATIONS:
+        try:
+            org = tk.get_action("organization_show")(context(), {"id": name})
+        except tk.ObjectNotFound:
+            org = tk.get_action("organization_create")(
+                context(),
+                {
+                    "name": name,
+                    "title": title,
+                    "body_kind": kind,
+                    "siren": siren,
+                    "territories": territories,
+                },
+            )
+        orgs.append(org)
+    for index in range(n):
+        data = _dataset(index, orgs[index % len(orgs)], rich=index % 2 == 0)
+        tk.get_action("package_create")(context(), data)
+        if (index + 1) % 200 == 0:
+            print(f"bench: {index + 1}/{n}", flush=True)
+
+
+def _time_pages(app, profiles: list[str], pages: int, fmt: str) -> float:
+    import ckan.plugins.toolkit as tk
+
+    start = time.perf_counter()
+    for page in range(1, pages + 1):
+        with app.test_request_context(f"/catalog.{fmt}?page={page}"):
+            output = tk.get_action("dcat_catalog_show")(
+                {"ignore_auth": True}, {"page": page, "format": fmt, "profiles": profiles}
+            )
+        assert output
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="datasets to create (1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per profile (3)")
+    parser.add_argument("--format", default="ttl", choices=["ttl", "rdf", "jsonld", "xml"])
+    args = parser.parse_args(argv)
+
+    os.environ.update(ENVIRONMENT)
+    _setup_database()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(ROOT / "test.ini")))._wsgi_app
+    with app.test_request_context("/"):
+        _fill(args.n)
+    pages = -(-args.n // PAGE_SIZE)
+    # One untimed pass each warms caches (organizations, schema, rdflib plugins).
+    _time_pages(app, STOCK, 1, args.format)
+    _time_pages(app, OURS, 1, args.format)
+    stock_times, our_times = [], []
+    for _ in range(args.rounds):
+        stock_times.append(_time_pages(app, STOCK, pages, args.format))
+        our_times.append(_time_pages(app, OURS, pages, args.format))
+    stock, ours = statistics.median(stock_times), statistics.median(our_times)
+    ratio = ours / stock
+    print(f"datasets: {args.n}, pages of {PAGE_SIZE}: {pages}, format: {args.format}")
+    print(f"euro_dcat_ap_3:              {stock:7.2f} s  ({stock / pages * 1000:6.0f} ms/page)")
+    print(f"euro_dcat_ap_3 datagrandest: {ours:7.2f} s  ({ours / pages * 1000:6.0f} ms/page)")
+    print(f"ratio: {ratio:.2f} (target <= 1.25) -> {'OK' if ratio <= 1.25 else 'TOO SLOW'}")
+    return 0 if ratio <= 1.25 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,492 @@
+"""The ``datagrandest`` RDF profile: what euro_dcat_ap_3 leaves out of DCAT-AP 3, both ways.
+
+Enabled after the stock profile (``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 datagrandest``):
+ckanext-dcat runs every profile in turn on the same graph (and the same parsed dict), so this
+one only adds our triples and replaces the few stock ones that break the DCAT-AP 3.0.1 shapes.
+
+Territories (``territories``: INSEE/SIREN codes) become ``dct:spatial`` ``dct:Location``
+nodes with a ``skos:prefLabel`` and the code as ``dct:identifier``.  URI scheme: INSEE's
+code-based geography URIs, ``http://id.insee.fr/geo/region/44``,
+``http://id.insee.fr/geo/departement/67``, ``http://id.insee.fr/geo/commune/67482``, and for
+EPCIs (which INSEE identifies by their SIREN) ``http://id.insee.fr/geo/intercommunalite/
+246700488``.  INSEE's current COG graph names items by UUID, which change with each
+geography revision and cannot be built from a code; the code URIs are stable for as long as
+the code is, readable, and the form French portals already exchange.
+
+Publisher: the organization (``foaf:Agent``) gets ``dct:type`` from the ADMS publisher-type
+vocabulary according to its ``body_kind`` and its SIREN as ``dct:identifier``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any, Final
+
+import ckan.plugins.toolkit as tk
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import PROV
+
+from ckanext.datagrandest import config, territories, vocabularies
+from ckanext.dcat.profiles import RDFProfile
+from ckanext.dcat.profiles.base import (
+    DCAT,
+    DCT,
+    FOAF,
+    RDF,
+    RDFS,
+    SKOS,
+    SPDX,
+    VCARD,
+    CleanedURIRef,
+)
+from ckanext.dcat.utils import resource_uri
+
+INSEE_GEO: Final = "http://id.insee.fr/geo/"
+# Path segment of each territory kind under INSEE_GEO.
+TERRITORY_PATHS: Final = {
+    "region": "region",
+    "departement": "departement",
+    "epci": "intercommunalite",
+    "commune": "commune",
+}
+PUBLISHER_TYPE: Final = "http://purl.org/adms/publishertype/"
+# ADMS has no type for a public establishment or "other": better no type than a wrong one.
+BODY_KIND_TYPES: Final = {
+    "state_service": "NationalAuthority",
+    "region": "RegionalAuthority",
+    "departement": "LocalAuthority",
+    "epci": "LocalAuthority",
+    "commune": "LocalAuthority",
+    "syndicate": "LocalAuthority",
+    "association": "NonProfitOrganisation",
+}
+IANA_MEDIA_TYPES: Final = "https://www.iana.org/assignments/media-types/"
+# The 3.0.1 vocabulary shapes want checksum algorithms under https://spdx.org/rdf/terms.
+SPDX_ALGORITHM: Final = "https://spdx.org/rdf/terms#checksumAlgorithm_"
+EU_LANGUAGES: Final = vocabularies.EU_AUTHORITY + "language/"
+DATA_THEMES: Final = vocabularies.EU_AUTHORITY + "data-theme"
+LOCN_GEOMETRY: Final = URIRef("http://www.w3.org/ns/locn#geometry")
+
+# Harvest sources seldom change; remembering them a few minutes spares one action call per
+# harvested dataset on catalogue pages.
+_SOURCE_TTL: Final = 300.0
+_sources: dict[str, tuple[float, dict[str, Any] | None]] = {}
+
+
+def territory_uri(code: str) -> str | None:
+    """The URI of a territory of the vocabulary, or None for an unknown code."""
+    territory = territories.get(code)
+    if territory is None:
+        return None
+    return f"{INSEE_GEO}{TERRITORY_PATHS[territory.kind]}/{territory.code}"
+
+
+def territory_code(uri: str) -> str | None:
+    """The code of a territory URI built by ``territory_uri``, or None."""
+    if not uri.startswith(INSEE_GEO):
+        return None
+    kind_path, _, code = uri[len(INSEE_GEO) :].partition("/")
+    territory = territories.get(code)
+    if territory is None or TERRITORY_PATHS[territory.kind] != kind_path:
+        return None
+    return territory.code
+
+
+def _value(data: dict[str, Any], key: str) -> Any:
+    """A field at the root (scheming) or in the extras (no schema), JSON decoded."""
+    if key in data:
+        value = data[key]
+    else:
+        value = next((e["value"] for e in data.get("extras", []) if e["key"] == key), None)
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value in (None, "", [], {}):
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and "," in value:
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return [value]
+
+
+def _harvest_source(source_id: str) -> dict[str, Any] | None:
+    now = time.monotonic()
+    cached = _sources.get(source_id)
+    if cached is not None and now - cached[0] < _SOURCE_TTL:
+        return cached[1]
+    try:
+        source = tk.get_action("harvest_source_show")({"ignore_auth": True}, {"id": source_id})
+    except (KeyError, tk.ObjectNotFound):
+        # KeyError: the harvest plugin is off; the dataset then simply has no provenance.
+        source = None
+    _sources[source_id] = (now, source)
+    return source
+
+
+class DataGrandEstDCATAP3Profile(RDFProfile):
+    """Our fields in DCAT-AP 3, on top of ``euro_dcat_ap_3`` (which must run first)."""
+
+    # -- CKAN -> RDF -------------------------------------------------------------------
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        # dct:identifier is a literal in DCAT-AP; the stock profile makes URL-like ones IRIs.
+        for identifier in list(self.g.objects(dataset_ref, DCT.identifier)):
+            if isinstance(identifier, URIRef):
+                self.g.remove((dataset_ref, DCT.identifier, identifier))
+                self.g.add((dataset_ref, DCT.identifier, Literal(str(identifier))))
+        self._territories_to_graph(dataset_dict, dataset_ref)
+        self._structured_extras_to_graph(dataset_dict, dataset_ref)
+        self._publisher_to_graph(dataset_dict, dataset_ref)
+        self._provenance_to_graph(dataset_dict, dataset_ref)
+        for resource_dict in dataset_dict.get("resources", []):
+            self._distribution_to_graph(dataset_dict, resource_dict)
+        # DCAT-AP puts licences on distributions only; the dataset's own licence (the one
+        # its distributions default to) is kept on the dataset too, so that a consumer, or
+        # our own parser, does not have to guess it from distributions that differ.
+        license_uri = vocabularies.license_uri(dataset_dict.get("license_id"))
+        if license_uri:
+            self.g.add((dataset_ref, DCT.license, URIRef(license_uri)))
+
+    def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
+        super().graph_from_catalog(catalog_dict, catalog_ref)
+        g = self.g
+        # The stock profile writes the CKAN locale ("fr") as a literal language.
+        for language in list(g.objects(catalog_ref, DCT.language)):
+            if isinstance(language, Literal):
+                g.remove((catalog_ref, DCT.language, language))
+                uri = vocabularies.language_uri(_iso639_3(str(language)))
+                if uri:
+                    g.add((catalog_ref, DCT.language, URIRef(uri)))
+                    g.add((URIRef(uri), RDF.type, DCT.LinguisticSystem))
+        for homepage in g.objects(catalog_ref, FOAF.homepage):
+            g.add((homepage, RDF.type, FOAF.Document))
+        g.add((catalog_ref, DCAT.themeTaxonomy, URIRef(DATA_THEMES)))
+        g.add((URIRef(DATA_THEMES), RDF.type, SKOS.ConceptScheme))
+        publisher = URIRef(config.dcat_catalog_publisher_uri())
+        g.add((catalog_ref, DCT.publisher, publisher))
+        g.add((publisher, RDF.type, FOAF.Agent))
+        g.add((publisher, FOAF.name, Literal(config.dcat_catalog_publisher_name())))
+        g.add((publisher, DCT.type, URIRef(PUBLISHER_TYPE + "RegionalAuthority")))
+
+    def _territories_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        for code in _as_list(_value(dataset_dict, "territories")):
+            uri = territory_uri(str(code))
+            if uri is None:
+                continue
+            node = URIRef(uri)
+            self.g.add((dataset_ref, DCT.spatial, node))
+            self.g.add((node, RDF.type, DCT.Location))
+            self.g.add((node, SKOS.prefLabel, Literal(territories.get(code).name, lang="fr")))  # type: ignore[union-attr]
+            self.g.add((node, DCT.identifier, Literal(str(code))))
+
+    def _structured_extras_to_graph(
+        self, dataset_dict: dict[str, Any], dataset_ref: URIRef
+    ) -> None:
+        # The stock profile maps these repeating fields only when a schema puts them at the
+        # root; without one they arrive JSON-encoded in the extras.
+        if "contact" not in dataset_dict:
+            for contact in _as_list(_value(dataset_dict, "contact")):
+                if isinstance(contact, dict):
+                    self._add_contact_to_graph(dataset_ref, DCAT.contactPoint, contact)
+        if "temporal_coverage" not in dataset_dict:
+            for period in _as_list(_value(dataset_dict, "temporal_coverage")):
+                if isinstance(period, dict) and (period.get("start") or period.get("end")):
+                    node = BNode()
+                    self.g.add((node, RDF.type, DCT.PeriodOfTime))
+                    if period.get("start"):
+                        self._add_date_triple(node, DCAT.startDate, period["start"])
+                    if period.get("end"):
+                        self._add_date_triple(node, DCAT.endDate, period["end"])
+                    self.g.add((dataset_ref, DCT.temporal, node))
+        if "spatial_coverage" not in dataset_dict:
+            for place in _as_list(_value(dataset_dict, "spatial_coverage")):
+                if not isinstance(place, dict) or not any(place.values()):
+                    continue
+                node = CleanedURIRef(place["uri"]) if place.get("uri") else BNode()
+                self.g.add((node, RDF.type, DCT.Location))
+                self.g.add((dataset_ref, DCT.spatial, node))
+                if place.get("text"):
+                    self.g.add((node, SKOS.prefLabel, Literal(place["text"])))
+                for key, predicate in (
+                    ("geom", LOCN_GEOMETRY),
+                    ("bbox", DCAT.bbox),
+                    ("centroid", DCAT.centroid),
+                ):
+                    if place.get(key):
+                        self._add_spatial_value_to_graph(node, predicate, place[key])
+        # Contacts have no class in DCAT-AP beyond vcard:Kind; the stock one says
+        # Organization for legacy contacts, which is fine, but every contact must be a Kind.
+        for contact in self.g.objects(dataset_ref, DCAT.contactPoint):
+            self.g.add((contact, RDF.type, VCARD.Kind))
+
+    def _organization(self, org_id: str) -> dict[str, Any] | None:
+        # The stock profile has already fetched the organization into this shared cache.
+        org = self._org_cache.get(org_id)
+        if org is None:
+            try:
+                org = tk.get_action("organization_show")(
+                    {"ignore_auth": True}, {"id": org_id, "include_datasets": False}
+                )
+            except tk.ObjectNotFound:
+                return None
+            self._org_cache[org_id] = org
+        return org
+
+    def _publisher_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        organization = dataset_dict.get("organization")
+        if not organization:
+            return
+        org = self._organization(organization["id"])
+        if org is None:
+            return
+        for publisher in self.g.objects(dataset_ref, DCT.publisher):
+            self.g.add((publisher, RDF.type, FOAF.Agent))
+            kind = BODY_KIND_TYPES.get(str(_value(org, "body_kind") or ""))
+            if kind:
+                self.g.add((publisher, DCT.type, URIRef(PUBLISHER_TYPE + kind)))
+            siren = _value(org, "siren")
+            if siren:
+                self.g.add((publisher, DCT.identifier, Literal(str(siren))))
+            website = _value(org, "website")
+            if website and not any(self.g.objects(publisher, FOAF.homepage)):
+                self.g.add((publisher, FOAF.homepage, CleanedURIRef(website)))
+            email = _value(org, "email")
+            if email:
+                # foaf:mbox is an IRI in FOAF; the stock profile writes a bare literal.
+                for mbox in list(self.g.objects(publisher, FOAF.mbox)):
+                    self.g.remove((publisher, FOAF.mbox, mbox))
+                self.g.add((publisher, FOAF.mbox, URIRef(self._add_mailto(str(email)))))
+
+    def _provenance_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        source_id = _value(dataset_dict, "harvest_source_id")
+        if not source_id:
+            return
+        source = _harvest_source(str(source_id))
+        title = (source or {}).get("title") or _value(dataset_dict, "harvest_source_title") or ""
+        url = (source or {}).get("url")
+        label = f"Moissonné depuis « {title} »" + (f" ({url})" if url else "")
+        statement = BNode()
+        self.g.add((dataset_ref, DCT.provenance, statement))
+        self.g.add((statement, RDF.type, DCT.ProvenanceStatement))
+        self.g.add((statement, RDFS.label, Literal(label, lang="fr")))
+        activity = BNode()
+        self.g.add((dataset_ref, PROV.wasGeneratedBy, activity))
+        self.g.add((activity, RDF.type, PROV.Activity))
+        self.g.add((activity, RDFS.label, Literal(label, lang="fr")))
+        if url:
+            self.g.add((activity, RDFS.seeAlso, CleanedURIRef(url)))
+
+    def _distribution_to_graph(
+        self, dataset_dict: dict[str, Any], resource_dict: dict[str, Any]
+    ) -> None:
+        g = self.g
+        distribution = CleanedURIRef(resource_uri(resource_dict))
+
+        # Formats as EU file-type URIs, media types as IANA URIs: the stock profile leaves
+        # literals, which the vocabulary shapes reject.
+        file_type = vocabularies.file_type_uri(resource_dict.get("format"))
+        if file_type:
+            for old in list(g.objects(distribution, DCT["format"])):
+                g.remove((distribution, DCT["format"], old))
+            g.add((distribution, DCT["format"], URIRef(file_type)))
+            g.add((URIRef(file_type), RDF.type, DCT.MediaTypeOrExtent))
+        for old in list(g.objects(distribution, DCAT.mediaType)):
+            if isinstance(old, Literal):
+                g.remove((distribution, DCAT.mediaType, old))
+                media_type = URIRef(IANA_MEDIA_TYPES + str(old).strip())
+                g.add((distribution, DCAT.mediaType, media_type))
+                g.add((media_type, RDF.type, DCT.MediaType))
+
+        # Licence: ours by id, the distribution's own or the dataset's.
+        license_id = resource_dict.get("license") or dataset_dict.get("license_id")
+        license_uri = vocabularies.license_uri(license_id)
+        other = _value(dataset_dict, "license_other")
+        if license_uri or other:
+            for old in list(g.objects(distribution, DCT.license)):
+                g.remove((distribution, DCT.license, old))
+                # The stock profile types every licence "UnknownIPR", which is untrue here.
+                g.remove((old, DCT.type, URIRef("http://purl.org/adms/licencetype/UnknownIPR")))
+            if license_uri:
+                node: URIRef | BNode = URIRef(license_uri)
+                g.add(
+                    (node, RDFS.label, Literal(vocabularies.license_label(license_id), lang="fr"))
+                )
+            else:
+                node = BNode()
+                g.add((node, RDFS.label, Literal(str(other), lang="fr")))
+            g.add((distribution, DCT.license, node))
+            g.add((node, RDF.type, DCT.LicenseDocument))
+
+        # DCAT-AP 3 requires an access URL; the stock profile skips it when url == download_url.
+        if not any(g.objects(distribution, DCAT.accessURL)):
+            url = resource_dict.get("access_url") or resource_dict.get("url")
+            if url:
+                g.add((distribution, DCAT.accessURL, CleanedURIRef(url)))
+
+        for checksum in g.objects(distribution, SPDX.checksum):
+            for algorithm in list(g.objects(checksum, SPDX.algorithm)):
+                if isinstance(algorithm, Literal):
+                    g.remove((checksum, SPDX.algorithm, algorithm))
+                    name = str(algorithm).lower().replace("-", "")
+                    uri = URIRef(SPDX_ALGORITHM + name)
+                    g.add((checksum, SPDX.algorithm, uri))
+                    g.add((uri, RDF.type, SPDX.ChecksumAlgorithm))
+
+        if tk.asbool(resource_dict.get("is_api") or False) and resource_dict.get("url"):
+            service = BNode()
+            g.add((distribution, DCAT.accessService, service))
+            g.add((service, RDF.type, DCAT.DataService))
+            g.add((service, DCT.title, Literal(resource_dict.get("name") or resource_dict["url"])))
+            g.add((service, DCAT.endpointURL, CleanedURIRef(resource_dict["url"])))
+
+    # -- RDF -> CKAN -------------------------------------------------------------------
+
+    def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
+        dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
+        extras = dataset_dict.setdefault("extras", [])
+        stock = {e["key"]: e["value"] for e in extras}
+
+        def take(key: str) -> Any:
+            # Fields of our schema go to the root, as scheming would store them.
+            value = dataset_dict.pop(key, None)
+            if value is None and key in stock:
+                value = stock[key]
+            extras[:] = [e for e in extras if e["key"] != key]
+            return value
+
+        for key in ("identifier", "issued", "modified", "frequency", "access_rights", "version"):
+            value = take(key)
+            if value:
+                dataset_dict[key] = value
+        for key in ("theme", "language", "conforms_to"):
+            value = take(key)
+            if isinstance(value, str):
+                value = json.loads(value)
+            if value:
+                dataset_dict[key] = value
+
+        codes: list[str] = []
+        places: list[dict[str, Any]] = []
+        for node in self.g.objects(dataset_ref, DCT.spatial):
+            code = territory_code(str(node)) if isinstance(node, URIRef) else None
+            if code:
+                codes.append(code)
+            elif (node, RDF.type, DCT.Location) in self.g or isinstance(node, URIRef):
+                places.append(self._place(node))
+        # The stock parser folds every dct:spatial, territories included, into one place.
+        for key in ("spatial_uri", "spatial_text", "spatial", "spatial_bbox", "spatial_centroid"):
+            take(key)
+        dataset_dict.pop("spatial_coverage", None)
+        if codes:
+            dataset_dict["territories"] = sorted(codes)
+        if places:
+            dataset_dict["spatial_coverage"] = places
+
+        contacts = self._contact_details(dataset_ref, DCAT.contactPoint)
+        for key in ("contact_uri", "contact_name", "contact_email", "contact_identifier"):
+            take(key)
+        take("contact_url")
+        if contacts:
+            dataset_dict["contact"] = [
+                {k: c[k] for k in ("name", "email", "url") if c.get(k)} for c in contacts
+            ]
+
+        periods = [
+            {k: v for k, v in (("start", start), ("end", end)) if v}
+            for start, end in self._periods(dataset_ref)
+        ]
+        take("temporal_start")
+        take("temporal_end")
+        dataset_dict.pop("temporal_coverage", None)
+        if periods:
+            dataset_dict["temporal_coverage"] = periods
+
+        license_ids = {item.uri: item.id for item in vocabularies.licenses() if item.uri}
+        for resource_dict in dataset_dict.get("resources", []):
+            self._parse_distribution(resource_dict, license_ids)
+        own = [license_ids.get(str(o)) for o in self.g.objects(dataset_ref, DCT.license)]
+        if any(own):
+            dataset_dict["license_id"] = next(i for i in own if i)
+        return dataset_dict
+
+    def _place(self, node: Any) -> dict[str, Any]:
+        place: dict[str, Any] = {"uri": str(node)} if isinstance(node, URIRef) else {}
+        text = self._object_value(node, SKOS.prefLabel) or self._object_value(node, RDFS.label)
+        if text:
+            place["text"] = text
+        for key, predicate in (
+            ("geom", LOCN_GEOMETRY),
+            ("bbox", DCAT.bbox),
+            ("centroid", DCAT.centroid),
+        ):
+            value = self._parse_geodata(node, predicate, None)
+            if value:
+                place[key] = value
+        return place
+
+    def _periods(self, dataset_ref: URIRef) -> Iterator[tuple[str, str]]:
+        for period in self.g.objects(dataset_ref, DCT.temporal):
+            start = self._object_value(period, DCAT.startDate)
+            end = self._object_value(period, DCAT.endDate)
+            if start or end:
+                yield start, end
+
+    def _parse_distribution(
+        self, resource_dict: dict[str, Any], license_ids: dict[str, str]
+    ) -> None:
+        distribution = URIRef(resource_dict.get("distribution_ref") or resource_dict["uri"])
+        for fmt in self.g.objects(distribution, DCT["format"]):
+            code = vocabularies.file_type_code(str(fmt))
+            if code:
+                resource_dict["format"] = code
+        for media_type in self.g.objects(distribution, DCAT.mediaType):
+            value = str(media_type)
+            if value.startswith(IANA_MEDIA_TYPES):
+                resource_dict["mimetype"] = value[len(IANA_MEDIA_TYPES) :]
+        for license_node in self.g.objects(distribution, DCT.license):
+            license_id = license_ids.get(str(license_node))
+            if license_id:
+                resource_dict["license"] = license_id
+        if any(self.g.objects(distribution, DCAT.accessService)):
+            resource_dict["is_api"] = "true"
+            # Our own accessService only repeats the resource URL; keep richer ones.
+            services = json.loads(resource_dict.get("access_services") or "[]")
+            if all(
+                set(s) <= {"title", "endpoint_url", "uri", "access_service_ref"} for s in services
+            ):
+                resource_dict.pop("access_services", None)
+            else:
+                resource_dict["access_services"] = [_single_agents(s) for s in services]
+        algorithm = resource_dict.get("hash_algorithm")
+        if algorithm and algorithm.startswith(SPDX_ALGORITHM):
+            resource_dict["hash_algorithm"] = algorithm[len(SPDX_ALGORITHM) :]
+
+
+def _single_agents(service: dict[str, Any]) -> dict[str, Any]:
+    # The stock serializer expects one contact and one publisher per access service while
+    # its parser produces lists, so a parsed dataset crashed its own export ("'list' object
+    # has no attribute 'get'"); we store the single dict the serializer can write.
+    for key in ("contact", "publisher"):
+        value = service.get(key)
+        if isinstance(value, list):
+            if value:
+                service[key] = value[0]
+            else:
+                service.pop(key)
+    return service
+
+
+def _iso639_3(locale: str) -> str:
+    # CKAN locales are ISO 639-1 ("fr", "en_GB"); the EU language table uses ISO 639-3.
+    base = locale.replace("-", "_").split("_")[0].lower()
+    return {"fr": "FRA", "en": "ENG", "de": "DEU"}.get(base, base.upper())

@@ -1,0 +1,1 @@
+"""Harvesters of DataGrandEst: a shared base (base.py) and one module per kind of source."""

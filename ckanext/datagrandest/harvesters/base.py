@@ -1,0 +1,505 @@
+"""Shared base of our harvesters: identity, unchanged-skip, deletion safety, errors, provenance.
+
+Writing a harvester on this base (``udata.py`` and ``ods.py`` are worked examples)::
+
+    class MyHarvester(DataGrandEstHarvester):
+        name = "datagrandest_my"                # the harvest source type
+        title = "Mon portail"
+        description = "Ce que moissonne ce type de source."
+
+        def check_config(self, config: dict) -> dict:          # optional
+            # Validate and normalise the source's JSON config; raise ValueError
+            # with a French message for the admin.
+            return config
+
+        def list_records(self, source: Source) -> Iterator[list[Record]]:
+            # Read the remote catalogue page by page with ``source.http`` (the safe
+            # client: get/get_json) and yield, per page, the records it holds as
+            # ``Record(guid, content)``: guid is the record's stable id at the source,
+            # content its text (canonical JSON or XML) without volatile parts such as
+            # view counters, because the content hash decides "unchanged".
+            # Call ``source.pages.visit(url)`` before reading each page (loop and page
+            # cap guard); raise SourceError (or let HarvestHttpError through) to stop the
+            # job with a clear message; ``source.skip(message)`` for a record that cannot
+            # even be identified (the job is then incomplete: nothing gets withdrawn).
+
+        def map_record(self, record: Any, source: Source) -> dict:
+            # Turn one record (``parse_record(content)``: JSON by default; XML harvesters
+            # override parse_record with ``parse_xml``) into a dataset dict in the field
+            # names of docs/field-contract.md. Put the original page in ``url`` and a
+            # name suggestion in ``name``; never set id or owner_org. Raise RecordError
+            # (or any exception) for a record that cannot be mapped: that record alone
+            # fails, the others still import.
+
+The base then does the rest: guid per source (two sources never share datasets), updates
+in place (same id and name), skips unchanged records without writing (counted "not
+modified"), withdraws vanished datasets only after a complete error-free gather that still
+holds at least half of last time's datasets, sanitises text, and finishes every job with its
+errors in the job report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from lxml import etree
+
+from ckanext.datagrandest import config as dge_config
+from ckanext.datagrandest.harvesters.http import HarvestHttpError, HttpClient
+from ckanext.datagrandest.harvesters.sanitize import clean_dataset
+from ckanext.datagrandest.territories import normalise
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import (
+    HarvestGatherError,
+    HarvestJob,
+    HarvestObject,
+    HarvestObjectExtra,
+    Package,
+    Session,
+)
+
+__all__ = [
+    "DataGrandEstHarvester",
+    "PageGuard",
+    "Record",
+    "RecordError",
+    "Source",
+    "SourceError",
+    "canonical_json",
+    "parse_xml",
+]
+
+log = logging.getLogger(__name__)
+
+_HASH_KEY = "datagrandest_hash"
+_ACTION_KEY = "datagrandest_action"
+_WITHDRAW = "withdraw"
+
+
+class SourceError(Exception):
+    """The source cannot be read any further; the message goes to the job report."""
+
+
+class RecordError(Exception):
+    """One record cannot be mapped; the others still import."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    guid: str
+    content: str
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+
+class PageGuard:
+    """Refuses a page already read (a page pointing back to itself) and caps the page count."""
+
+    def __init__(self, max_pages: int) -> None:
+        self.max_pages = max_pages
+        self._seen: set[str] = set()
+
+    def visit(self, url: str) -> None:
+        if url in self._seen:
+            raise SourceError(f"Pagination en boucle : la page {url} a déjà été lue")
+        if len(self._seen) >= self.max_pages:
+            raise SourceError(
+                f"Plus de {self.max_pages} pages lues (ckanext.datagrandest.harvest.max_pages)"
+                " : la collecte est arrêtée"
+            )
+        self._seen.add(url)
+
+
+@dataclass
+class Source:
+    """What a harvester sees of the source being harvested."""
+
+    id: str
+    url: str
+    config: dict[str, Any]
+    http: HttpClient
+    pages: PageGuard
+    job: Any = None
+    problems: list[str] = field(default_factory=list)
+
+    def skip(self, message: str) -> None:
+        """Report a record the gather had to leave out; the job then withdraws nothing."""
+        self.problems.append(message)
+        if self.job is not None:
+            HarvestGatherError.create(message, self.job)
+
+
+def canonical_json(value: Any) -> str:
+    """The same data always gives the same text, hence the same hash."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_xml(content: str | bytes) -> Any:
+    """Parse XML with entity resolution and network access off (no XXE, no billion laughs)."""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        return etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise RecordError(f"XML invalide : {error}") from error
+
+
+def make_client() -> HttpClient:
+    return HttpClient(
+        timeout=dge_config.harvest_timeout(),
+        max_bytes=dge_config.harvest_max_response_bytes(),
+        max_redirects=dge_config.harvest_max_redirects(),
+        allow_private=dge_config.harvest_allow_private_addresses(),
+    )
+
+
+class DataGrandEstHarvester(HarvesterBase):
+    """IHarvester plugin base; subclasses implement list_records and map_record."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    # What a subclass implements.
+
+    def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        return config
+
+    def list_records(self, source: Source) -> Iterator[list[Record]]:
+        raise NotImplementedError
+
+    def parse_record(self, content: str) -> Any:
+        try:
+            return json.loads(content)
+        except ValueError as error:
+            raise RecordError(f"Contenu JSON invalide : {error}") from error
+
+    def map_record(self, record: Any, source: Source) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # IHarvester
+
+    def info(self) -> dict[str, str]:
+        return {"name": self.name, "title": self.title, "description": self.description}
+
+    def validate_config(self, config: str | None) -> str:
+        parsed = self._parse_config(config)
+        return json.dumps(self.check_config(parsed), ensure_ascii=False)
+
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
+        source_row = harvest_job.source
+        try:
+            config = self.check_config(self._parse_config(source_row.config))
+        except ValueError as error:
+            self._gather_error(f"Configuration de la source invalide : {error}", harvest_job)
+            return []
+        http = make_client()
+        source = Source(
+            id=source_row.id,
+            url=source_row.url.rstrip("/"),
+            config=config,
+            http=http,
+            pages=PageGuard(dge_config.harvest_max_pages()),
+            job=harvest_job,
+        )
+        previous = _current_objects(source_row.id)
+        seen: set[str] = set()
+        ids: list[str] = []
+        complete = True
+        try:
+            for page in self.list_records(source):
+                ids.extend(self._store_page(page, previous, seen, harvest_job))
+        except (HarvestHttpError, SourceError) as error:
+            complete = False
+            self._gather_error(f"Collecte interrompue : {error}", harvest_job)
+        except Exception as error:  # a bug must still finish the job with a visible error
+            log.exception("Gather of source %s failed", source_row.id)
+            complete = False
+            self._gather_error(f"Erreur inattendue pendant la collecte : {error!r}", harvest_job)
+        finally:
+            http.close()
+        if complete and not source.problems:
+            ids.extend(self._withdraw_vanished(previous, seen, harvest_job))
+        elif previous:
+            self._gather_error(
+                "Collecte incomplète : aucun jeu de données n'a été retiré.", harvest_job
+            )
+        return ids
+
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool:
+        # The listing already carries whole records; a harvester whose listing does not
+        # overrides this to fetch harvest_object.content.
+        return True
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        if _extra(harvest_object, _ACTION_KEY) == _WITHDRAW:
+            return self._withdraw(harvest_object)
+        source = Source(
+            id=harvest_object.harvest_source_id,
+            url=harvest_object.source.url.rstrip("/"),
+            config=self._parse_config(harvest_object.source.config),
+            http=make_client(),
+            pages=PageGuard(1),
+        )
+        try:
+            record = self.parse_record(harvest_object.content or "")
+            data = self.map_record(record, source)
+        except Exception as error:  # one bad record must not stop the others
+            self._save_object_error(
+                f"Enregistrement {harvest_object.guid} illisible : {error}",
+                harvest_object,
+                "Import",
+            )
+            return False
+        finally:
+            source.http.close()
+        return self._save_dataset(clean_dataset(data), harvest_object)
+
+    # Gather helpers
+
+    def _parse_config(self, config: str | None) -> dict[str, Any]:
+        if not config or not config.strip():
+            return {}
+        try:
+            parsed = json.loads(config)
+        except ValueError as error:
+            raise ValueError(f"la configuration n'est pas du JSON valide ({error})") from error
+        if not isinstance(parsed, dict):
+            raise ValueError("la configuration doit être un objet JSON")
+        return parsed
+
+    def _gather_error(self, message: str, job: HarvestJob) -> None:
+        Session.rollback()
+        HarvestGatherError.create(message, job)
+
+    def _store_page(
+        self,
+        page: list[Record],
+        previous: dict[str, _Previous],
+        seen: set[str],
+        job: HarvestJob,
+    ) -> list[str]:
+        """Write one page's harvest objects in two bulk inserts; return those to import."""
+        now = datetime.datetime.utcnow()
+        objects: list[dict[str, Any]] = []
+        extras: list[dict[str, Any]] = []
+        to_import: list[str] = []
+        for record in page:
+            if record.guid in seen:
+                continue  # a record listed twice is imported once
+            seen.add(record.guid)
+            digest = record.content_hash
+            known = previous.get(record.guid)
+            object_id = str(uuid.uuid4())
+            row = {
+                "id": object_id,
+                "guid": record.guid,
+                "current": False,
+                "gathered": now,
+                "harvest_job_id": job.id,
+                "harvest_source_id": job.source_id,
+                "package_id": known.package_id if known else None,
+                "retry_times": 0,
+                # executemany takes its columns from the first row: every row has all keys.
+                "report_status": None,
+                "import_finished": None,
+            }
+            if known and known.content_hash == digest and known.active:
+                # Unchanged: a bare row keeps the job report honest; no content, no import.
+                row.update(
+                    state="COMPLETE",
+                    report_status="not modified",
+                    content=None,
+                    import_finished=now,
+                )
+            else:
+                row.update(state="WAITING", content=record.content)
+                extras.append(_extra_row(object_id, _HASH_KEY, digest))
+                to_import.append(object_id)
+            objects.append(row)
+        if objects:
+            Session.execute(sa.insert(HarvestObject.__table__), objects)
+        if extras:
+            Session.execute(sa.insert(HarvestObjectExtra.__table__), extras)
+        Session.commit()
+        return to_import
+
+    def _withdraw_vanished(
+        self, previous: dict[str, _Previous], seen: set[str], job: HarvestJob
+    ) -> list[str]:
+        active = {guid for guid, known in previous.items() if known.active}
+        if not seen:
+            self._gather_error(
+                "La source n'a renvoyé aucun jeu de données : rien n'a été retiré"
+                + (f" ({len(active)} jeux de données moissonnés conservés)." if active else "."),
+                job,
+            )
+            return []
+        if len(seen) * 2 < len(active):
+            self._gather_error(
+                f"La source n'a renvoyé que {len(seen)} jeux de données contre {len(active)} "
+                "la dernière fois (moins de la moitié) : rien n'a été retiré, "
+                "vérifiez la source avant le prochain moissonnage.",
+                job,
+            )
+            return []
+        vanished = sorted(active - seen)
+        now = datetime.datetime.utcnow()
+        objects = []
+        extras = []
+        for guid in vanished:
+            object_id = str(uuid.uuid4())
+            objects.append(
+                {
+                    "id": object_id,
+                    "guid": guid,
+                    "current": False,
+                    "gathered": now,
+                    "state": "WAITING",
+                    "harvest_job_id": job.id,
+                    "harvest_source_id": job.source_id,
+                    "package_id": previous[guid].package_id,
+                    "retry_times": 0,
+                    "content": None,
+                }
+            )
+            extras.append(_extra_row(object_id, _ACTION_KEY, _WITHDRAW))
+        if objects:
+            Session.execute(sa.insert(HarvestObject.__table__), objects)
+            Session.execute(sa.insert(HarvestObjectExtra.__table__), extras)
+            Session.commit()
+        return [row["id"] for row in objects]
+
+    # Import helpers
+
+    def _get_user_name(self) -> str:
+        # Not cached on the singleton: the site user is recreated with each fresh database.
+        return str(tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"])
+
+    def _context(self) -> dict[str, Any]:
+        return {"user": self._get_user_name(), "ignore_auth": True, "return_id_only": True}
+
+    def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
+        if not data.get("title"):
+            self._save_object_error(f"Enregistrement {obj.guid} sans titre : ignoré", obj, "Import")
+            return False
+        suggested = data.pop("name", None) or data["title"]
+        data.pop("id", None)
+        data["owner_org"] = _owner_org(obj.harvest_source_id)
+        existing = (
+            Session.query(Package.id, Package.name).filter(Package.id == obj.package_id).first()
+            if obj.package_id
+            else None
+        )
+        try:
+            if existing:
+                data.update(id=existing.id, name=existing.name, state="active")
+                package_id = tk.get_action("package_update")(self._context(), data)
+            else:
+                data["name"] = self._ensure_name_is_unique(
+                    _munge_name(suggested), append_type="number-sequence"
+                )
+                package_id = tk.get_action("package_create")(self._context(), data)
+        except tk.ValidationError as error:
+            Session.rollback()
+            self._save_object_error(
+                f"Jeu de données {obj.guid} refusé par le schéma : {_summary(error)}",
+                obj,
+                "Import",
+            )
+            return False
+        except Exception as error:
+            log.exception("Import of %s failed", obj.guid)
+            Session.rollback()
+            self._save_object_error(
+                f"Échec de l'import du jeu de données {obj.guid} : {error!r}", obj, "Import"
+            )
+            return False
+        if isinstance(package_id, dict):
+            package_id = package_id["id"]
+        Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == obj.harvest_source_id,
+            HarvestObject.guid == obj.guid,
+            HarvestObject.current.is_(True),
+            HarvestObject.id != obj.id,
+        ).update({"current": False}, synchronize_session=False)
+        obj.current = True
+        obj.package_id = package_id
+        return True
+
+    def _withdraw(self, obj: HarvestObject) -> bool:
+        try:
+            tk.get_action("package_delete")(self._context(), {"id": obj.package_id})
+        except tk.ObjectNotFound:
+            pass  # already gone: nothing left to withdraw
+        # The previous object stays current so the guid keeps its dataset if it comes back.
+        obj.current = False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Previous:
+    package_id: str | None
+    content_hash: str | None
+    active: bool
+
+
+def _current_objects(source_id: str) -> dict[str, _Previous]:
+    """guid -> what the last successful import left, for one source only."""
+    rows = (
+        Session.query(
+            HarvestObject.guid, HarvestObject.package_id, HarvestObjectExtra.value, Package.state
+        )
+        .outerjoin(
+            HarvestObjectExtra,
+            sa.and_(
+                HarvestObjectExtra.harvest_object_id == HarvestObject.id,
+                HarvestObjectExtra.key == _HASH_KEY,
+            ),
+        )
+        .outerjoin(Package, Package.id == HarvestObject.package_id)
+        .filter(HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True))
+    )
+    return {
+        guid: _Previous(package_id, digest, state == "active")
+        for guid, package_id, digest, state in rows
+    }
+
+
+def _extra(obj: HarvestObject, key: str) -> str | None:
+    for extra in obj.extras:
+        if extra.key == key:
+            return str(extra.value)
+    return None
+
+
+def _extra_row(object_id: str, key: str, value: str) -> dict[str, str]:
+    return {"id": str(uuid.uuid4()), "harvest_object_id": object_id, "key": key, "value": value}
+
+
+def _owner_org(source_id: str) -> str | None:
+    # The harvest source is itself a dataset; its organization is the publisher.
+    return Session.query(Package.owner_org).filter(Package.id == source_id).scalar()
+
+
+def _munge_name(text: str) -> str:
+    """A CKAN dataset name (lower-case ASCII, digits, dashes) from a slug or a title."""
+    return normalise(text).replace(" ", "-")[:90].strip("-") or "jeu-de-donnees"
+
+
+def _summary(error: Any) -> str:
+    summary = getattr(error, "error_summary", None) or getattr(error, "error_dict", None)
+    return json.dumps(summary, ensure_ascii=False) if summary else str(error)

@@ -1,0 +1,322 @@
+"""Harvester of CKAN portals and CKAN-like APIs (Data4Citizen) into our schema.
+
+ckanext-harvest's stock ``ckan`` type copies remote datasets as they are (their licences,
+their extras, their groups) and only knows ``/api/3/action/``. This one reads any
+CKAN-compatible search (``rows``/``start`` paging, ``result.count``/``result.results``),
+for instance Data4Citizen's ``.../d4c/api/datasets/2.0/search/``, and maps each dataset
+into the regional schema on the shared base (identity, unchanged skip, deletion safety).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+from urllib.parse import urlencode
+
+from ckanext.datagrandest import vocabularies
+from ckanext.datagrandest.harvesters import dedup, iso19139, mapping
+from ckanext.datagrandest.harvesters.base import (
+    Record,
+    RecordError,
+    Source,
+    SourceError,
+    canonical_json,
+)
+
+__all__ = ["CKANHarvester", "strip_volatile"]
+
+STANDARD_SEARCH: Final = "api/3/action/package_search"
+_DEFAULT_ROWS: Final = 100
+_MAX_ROWS: Final = 1000
+_NO_DESCRIPTION: Final = "Description non fournie par le portail source."
+# Fields that change without the dataset changing (view counters, caches).
+_VOLATILE: Final = frozenset(
+    {"tracking_summary", "num_tags", "num_resources", "revision_id", "cache_last_updated"}
+)
+# Extras naming the original of a dataset another catalogue may also hold:
+# ckanext-spatial keeps the ISO fileIdentifier as "guid", ckanext-dcat the URI as "uri".
+_ORIGINAL_KEYS: Final = ("identifier", "dct_identifier", "dcat_identifier", "guid", "uri")
+_FREQUENCY_KEYS: Final = ("frequency", "accrual_periodicity", "frequency-of-update")
+_PATH: Final = re.compile(r"^[A-Za-z0-9._~/-]{1,200}$")
+
+
+def strip_volatile(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_volatile(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [strip_volatile(item) for item in value]
+    return value
+
+
+class CKANHarvester(dedup.DeduplicatingHarvester):
+    name = "datagrandest_ckan"
+    title = "Portail CKAN ou compatible (Data4Citizen)"
+    description = (
+        "Jeux de données d'un portail CKAN (API package_search) ou d'une API compatible "
+        "dont le chemin diffère, comme Data4Citizen."
+    )
+
+    def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        path = config.get("search_path", STANDARD_SEARCH)
+        if not isinstance(path, str) or not _PATH.match(path.strip("/")):
+            raise ValueError(
+                "« search_path » doit être un chemin relatif à l'URL de la source, "
+                f"par exemple {STANDARD_SEARCH} ou d4c/api/datasets/2.0/search/"
+            )
+        rows = config.get("rows", _DEFAULT_ROWS)
+        if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= _MAX_ROWS:
+            raise ValueError(f"« rows » doit être un entier entre 1 et {_MAX_ROWS}")
+        for key in ("fq", "sort"):
+            value = config.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > 500):
+                raise ValueError(f"« {key} » doit être un texte d'au plus 500 caractères")
+        landing = config.get("landing_page")
+        if landing is not None and (
+            not isinstance(landing, str)
+            or not landing.startswith(("http://", "https://"))
+            or ("{name}" not in landing and "{id}" not in landing)
+        ):
+            raise ValueError(
+                "« landing_page » doit être une URL http(s) contenant {name} ou {id}, "
+                "par exemple https://portail.exemple.fr/dataset/{name}"
+            )
+        return {**config, "search_path": path, "rows": rows}
+
+    def list_records(self, source: Source) -> Iterator[list[Record]]:
+        config = source.config
+        endpoint = f"{source.url}/{config['search_path'].lstrip('/')}"
+        standard = config["search_path"].strip("/") == STANDARD_SEARCH
+        params: dict[str, Any] = {"rows": config["rows"]}
+        if config.get("fq"):
+            params["fq"] = config["fq"]
+        # A stable order keeps offset paging from skipping or repeating datasets.
+        sort = config.get("sort", "id asc" if standard else None)
+        if sort:
+            params["sort"] = sort
+        seen: set[str] = set()
+        start = 0
+        while True:
+            url = f"{endpoint}?{urlencode({**params, 'start': start})}"
+            source.pages.visit(url)
+            items, count = _search_page(source.http.get_json(url), url)
+            if not items:
+                return
+            records = self._records(items, source, seen)
+            if not records and all(_guid(item) in seen for item in items):
+                raise SourceError(
+                    f"La page {url} ne contient que des jeux de données déjà lus : "
+                    "le portail ignore la pagination, collecte arrêtée"
+                )
+            yield records
+            start += len(items)
+            if count is not None and start >= count:
+                return
+
+    def _records(self, items: list[Any], source: Source, seen: set[str]) -> list[Record]:
+        records = []
+        for item in items:
+            guid = _guid(item)
+            if guid is None:
+                source.skip(f"Jeu de données sans identifiant ignoré : {str(item)[:200]}")
+                continue
+            if guid in seen:
+                continue
+            seen.add(guid)
+            records.append(Record(guid, canonical_json(strip_volatile(item))))
+        return records
+
+    def map_record(self, record: Any, source: Source) -> dict[str, Any]:
+        if not isinstance(record, dict):
+            raise RecordError("un jeu de données CKAN doit être un objet JSON")
+        title = record.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise RecordError("titre manquant")
+        extras = _extras(record)
+        data: dict[str, Any] = {
+            "title": title,
+            "name": record.get("name") or title,
+            "notes": record.get("notes") or _NO_DESCRIPTION,
+            "url": _landing_page(record, source),
+            "tags": [{"name": tag} for tag in iso19139.tags(_tag_names(record))],
+            "issued": extras.get("issued") or record.get("metadata_created"),
+            "modified": extras.get("modified") or record.get("metadata_modified"),
+            "version": record.get("version"),
+            "resources": [r for r in map(_resource, record.get("resources") or []) if r],
+            **_licence(record),
+        }
+        identifier = record.get("identifier") or extras.get("identifier")
+        if isinstance(identifier, str) and identifier.strip():
+            data["identifier"] = identifier.strip()
+        data[dedup.KEYS_FIELD] = [
+            str(v) for k in _ORIGINAL_KEYS if isinstance(v := record.get(k) or extras.get(k), str)
+        ]
+        groups = [g.get("title") or g.get("name") for g in record.get("groups") or [] if isinstance(g, dict)]
+        themes = _themes(record, extras) or mapping.theme_uris(groups)
+        if themes:
+            data["theme"] = themes
+        frequency = _frequency(record, extras)
+        if frequency:
+            data["frequency"] = frequency
+        spatial = _spatial(extras)
+        if spatial:
+            data["spatial_coverage"] = [spatial]
+        territories = iso19139.infer_territories(title, [])
+        if territories:
+            data["territories"] = territories
+        contact = _contact(record)
+        if contact:
+            data["contact"] = [contact]
+        return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def _search_page(payload: Any, url: str) -> tuple[list[Any], int | None]:
+    if isinstance(payload, dict) and payload.get("success") is False:
+        error = payload.get("error")
+        message = error.get("message") if isinstance(error, dict) else error
+        raise SourceError(f"Le portail a refusé la recherche {url} : {message or 'erreur'}")
+    result = payload.get("result") if isinstance(payload, dict) else None
+    if not isinstance(result, dict) or not isinstance(result.get("results"), list):
+        raise SourceError(
+            f"Réponse inattendue de {url} : un objet {{result: {{count, results: [...]}}}} "
+            "était attendu"
+        )
+    count = result.get("count")
+    return result["results"], count if isinstance(count, int) else None
+
+
+def _guid(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    for key in ("id", "name"):
+        value = item.get(key)
+        if isinstance(value, (str, int)) and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def _extras(record: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for extra in record.get("extras") or []:
+        if isinstance(extra, dict) and isinstance(extra.get("key"), str):
+            found[extra["key"]] = extra.get("value")
+    return found
+
+
+def _tag_names(record: dict[str, Any]) -> list[str]:
+    names = []
+    for tag in record.get("tags") or []:
+        name = tag.get("display_name") or tag.get("name") if isinstance(tag, dict) else tag
+        if isinstance(name, str):
+            names.append(name)
+    return names
+
+
+def _landing_page(record: dict[str, Any], source: Source) -> str | None:
+    template = source.config.get("landing_page")
+    name, ident = record.get("name"), record.get("id")
+    if template:
+        return str(template).replace("{name}", str(name or ident)).replace("{id}", str(ident))
+    if source.config["search_path"].strip("/") == STANDARD_SEARCH and name:
+        return f"{source.url}/dataset/{name}"
+    remote = record.get("url")
+    return remote if isinstance(remote, str) and remote.startswith(("http://", "https://")) else None
+
+
+def _licence(record: dict[str, Any]) -> dict[str, str]:
+    fields = mapping.license_fields(record.get("license_id"))
+    if fields.get("license_id") in (None, "other"):
+        by_title = mapping.license_fields(record.get("license_title"))
+        fields = by_title if by_title.get("license_id") not in (None, "other") else fields
+    if fields.get("license_id") == "other":
+        text = record.get("license_title") or record.get("license_id") or ""
+        fields["license_other"] = str(text)[: iso19139.LICENSE_OTHER_MAX]
+    return fields or {
+        "license_id": "other",
+        "license_other": "Licence non précisée par le portail source.",
+    }
+
+
+def _themes(record: dict[str, Any], extras: dict[str, Any]) -> list[str]:
+    raw = record.get("theme") or extras.get("theme")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.startswith("[") else [raw]
+        except ValueError:
+            raw = [raw]
+    found = [vocabularies.theme_uri(v) for v in raw or [] if isinstance(v, str)]
+    return list(dict.fromkeys(uri for uri in found if uri))
+
+
+def _frequency(record: dict[str, Any], extras: dict[str, Any]) -> str | None:
+    for key in _FREQUENCY_KEYS:
+        value = record.get(key) or extras.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        value = value.strip()
+        eu = vocabularies.frequency_uri(value)
+        if eu:
+            return eu
+        iso = iso19139.FREQUENCIES.get(value)
+        if iso:
+            return vocabularies.frequency_uri(iso)
+        udata = mapping.frequency_uri(value)
+        if udata and vocabularies.frequency_uri(udata):
+            return udata
+    return None
+
+
+def _spatial(extras: dict[str, Any]) -> dict[str, str] | None:
+    raw = extras.get("spatial")
+    if not isinstance(raw, str):
+        return None
+    try:
+        geometry = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
+        return None
+    return {"geom": json.dumps(geometry)}
+
+
+def _contact(record: dict[str, Any]) -> dict[str, str] | None:
+    for who in ("maintainer", "author"):
+        name, email = record.get(who), record.get(f"{who}_email")
+        if name or email:
+            return {k: v for k, v in (("name", name), ("email", email)) if isinstance(v, str) and v}
+    return None
+
+
+def _resource(resource: Any) -> dict[str, Any] | None:
+    if not isinstance(resource, dict) or resource.get("state", "active") != "active":
+        return None
+    url = resource.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://", "ftp://")):
+        return None
+    declared = str(resource.get("format") or "")
+    service = iso19139.service_kind(url, declared) or (
+        declared.upper() if declared.upper() in ("WMS", "WFS") else None
+    )
+    result: dict[str, Any] = {
+        "url": url,
+        "name": resource.get("name") or url.rstrip("/").rsplit("/", 1)[-1],
+        "description": resource.get("description") or "",
+    }
+    if service:
+        result.update(format=f"{service}_SRVC", is_api=True)
+    else:
+        fmt = vocabularies.file_type_code(declared) or iso19139.format_from_url(url)
+        if fmt is None and "shapefile" in declared.lower():
+            fmt = "SHP"
+        if fmt:
+            result["format"] = fmt
+        result["is_api"] = resource.get("resource_type") == "api"
+    if isinstance(resource.get("mimetype"), str):
+        result["mimetype"] = resource["mimetype"]
+    size = resource.get("size")
+    if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        result["size"] = size
+    if isinstance(resource.get("hash"), str):
+        result["hash"] = resource["hash"]
+    return {k: v for k, v in result.items() if v not in (None, "")}

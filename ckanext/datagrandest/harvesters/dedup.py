@@ -1,0 +1,302 @@
+"""Cross-source deduplication: the same dataset reached through several sources is kept once.
+
+The rule (also in README.md):
+
+* Two datasets are the same when they share an identifier: the ``identifier``
+  (``dct:identifier``), an identifier the record names for its original (the ISO
+  fileIdentifier a geocatalogue record carries, which aggregators repeat as their guid), or
+  the landing page of the original (``url``, compared without scheme or trailing slash).
+  Titles are never compared: two datasets that merely share a title stay apart.
+* A record never merges with another record of its own source.
+* Which source writes the dataset: one published directly on this portal always wins
+  (harvested copies only link to it); otherwise the source with the highest priority
+  (``dedup_priority`` in the source config, else by kind: geocatalogue 30, publisher portal
+  20, data.gouv.fr 10); on a tie, the source that linked it first. The others are listed on
+  the dataset page but do not overwrite it.
+* A source that stops listing the dataset unlinks itself; the dataset is withdrawn only when
+  no source lists it any more.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any, Final
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+
+from ckanext.datagrandest.harvesters.base import DataGrandEstHarvester
+from ckanext.harvest.model import HarvestObject, HarvestSource, Package, Session
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "KEYS_FIELD",
+    "DeduplicatingHarvester",
+    "add_sources",
+    "find_duplicate",
+    "keys_of",
+    "may_write",
+    "priority",
+    "sources",
+    "strip_from_index",
+]
+
+# Transient key a harvester's map_record may add: identifiers naming the original.
+KEYS_FIELD: Final = "_datagrandest_dedup_keys"
+SOURCES_KEY: Final = "datagrandest_sources"
+# Priority of a dataset published here, above any source.
+LOCAL: Final = 1_000_000
+DEFAULT_PRIORITY: Final = {
+    "datagrandest_csw": 30,
+    "datagrandest_ckan": 20,
+    "datagrandest_dcat": 20,
+    "datagrandest_ods": 20,
+    "datagrandest_udata": 10,
+}
+_FALLBACK_PRIORITY: Final = 15
+
+
+def _url_variants(url: str) -> set[str]:
+    """The spellings of one landing page a catalogue may use (scheme, trailing slash).
+
+    A bare site address (no path) names a publisher, not a dataset: it never matches.
+    """
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return set()
+    rest = url.split("://", 1)[1].rstrip("/")
+    if "/" not in rest:
+        return set()
+    return {f"{scheme}://{rest}{slash}" for scheme in ("http", "https") for slash in ("", "/")}
+
+
+def keys_of(data: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(identifiers, landing-page spellings) of a mapped dataset; removes ``KEYS_FIELD``."""
+    identifiers = {str(k).strip() for k in data.pop(KEYS_FIELD, None) or () if str(k).strip()}
+    identifier = data.get("identifier")
+    if isinstance(identifier, str) and identifier.strip():
+        identifiers.add(identifier.strip())
+    url = data.get("url")
+    return identifiers, _url_variants(url) if isinstance(url, str) else set()
+
+
+def find_duplicate(data: dict[str, Any], source_id: str) -> str | None:
+    """The id of an active dataset that is the same as ``data`` (see the rule), or None.
+
+    Call before ``KEYS_FIELD`` is removed; it is removed here.
+    """
+    identifiers, urls = keys_of(data)
+    if not identifiers and not urls:
+        return None
+    # Packages this source already holds: a record never merges with its own source.
+    own = (
+        sa.select(HarvestObject.package_id)
+        .where(
+            HarvestObject.harvest_source_id == source_id,
+            HarvestObject.current.is_(True),
+            HarvestObject.package_id.isnot(None),
+        )
+        .scalar_subquery()
+    )
+    active = sa.and_(Package.state == "active", Package.type == "dataset", Package.id.notin_(own))
+    candidates: list[str] = []
+    if identifiers:
+        candidates += _by_identifier(identifiers, active)
+        # A geocatalogue record's fileIdentifier is the guid its harvest object carries.
+        rows = (
+            Session.query(Package.id)
+            .join(HarvestObject, HarvestObject.package_id == Package.id)
+            .filter(
+                active,
+                HarvestObject.current.is_(True),
+                HarvestObject.guid.in_(identifiers),
+                HarvestObject.harvest_source_id != source_id,
+            )
+            .all()
+        )
+        candidates += [row.id for row in rows]
+    if urls:
+        rows = Session.query(Package.id).filter(active, Package.url.in_(urls)).all()
+        candidates += [row.id for row in rows]
+    distinct = list(dict.fromkeys(candidates))
+    if len(distinct) > 1:
+        # Two datasets here already answer to these keys: merging a third into either
+        # would be a guess, so the record stays apart.
+        log.warning("Several datasets match %s; not merging", sorted(identifiers | urls))
+        return None
+    return distinct[0] if distinct else None
+
+
+def _by_identifier(identifiers: set[str], active: Any) -> list[str]:
+    """Active datasets whose ``identifier`` is one of these, through the search index."""
+    quoted = " OR ".join(
+        '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in sorted(identifiers)
+    )
+    found = tk.get_action("package_search")(
+        {"ignore_auth": True},
+        {"fq": f"identifier:({quoted})", "rows": 10, "fl": "id", "include_private": True},
+    )
+    ids = [row["id"] for row in found["results"]]
+    if not ids:
+        return []
+    # The index may lag a withdrawal or hold this source's own copy: check in the database.
+    return [row.id for row in Session.query(Package.id).filter(active, Package.id.in_(ids))]
+
+
+def priority(source_id: str | None) -> int:
+    """How strongly a source's version of a dataset wins (higher wins)."""
+    if source_id is None:
+        return LOCAL
+    row = Session.query(HarvestSource.type, HarvestSource.config).filter_by(id=source_id).first()
+    if row is None:
+        return _FALLBACK_PRIORITY
+    try:
+        configured = json.loads(row.config or "{}").get("dedup_priority")
+    except (ValueError, AttributeError):
+        configured = None
+    if isinstance(configured, int) and not isinstance(configured, bool):
+        return configured
+    return DEFAULT_PRIORITY.get(row.type, _FALLBACK_PRIORITY)
+
+
+def _links(package_id: str) -> list[tuple[str, str, Any]]:
+    """(source id, guid, first linked) of every source currently listing the package."""
+    rows = (
+        Session.query(
+            HarvestObject.harvest_source_id,
+            HarvestObject.guid,
+            sa.func.min(HarvestObject.gathered),
+        )
+        .filter(HarvestObject.package_id == package_id)
+        .group_by(HarvestObject.harvest_source_id, HarvestObject.guid)
+        .all()
+    )
+    current = {
+        (row.harvest_source_id, row.guid)
+        for row in Session.query(HarvestObject.harvest_source_id, HarvestObject.guid).filter(
+            HarvestObject.package_id == package_id, HarvestObject.current.is_(True)
+        )
+    }
+    return [(s, g, first) for s, g, first in rows if (s, g) in current]
+
+
+def winner(package_id: str, links: Iterable[tuple[str, str, Any]] | None = None) -> str | None:
+    """The source that writes the package; None when it was published here."""
+    links = list(_links(package_id) if links is None else links)
+    if not links:
+        return None
+    ranked = sorted(links, key=lambda link: (-priority(link[0]), link[2]))
+    return ranked[0][0]
+
+
+def may_write(package_id: str, source_id: str) -> bool:
+    """Whether ``source_id``'s record may overwrite the package (it wins, see the rule)."""
+    links = _links(package_id)
+    if not links:
+        # Linked by nobody yet: a dataset published here, or one just being created.
+        published_here = Session.query(Package.id).filter_by(id=package_id).first() is not None
+        return not published_here
+    others = [link for link in links if link[0] != source_id]
+    if not others:
+        return True
+    mine = priority(source_id)
+    best_other = max(priority(link[0]) for link in others)
+    if mine != best_other:
+        return mine > best_other
+    # A tie goes to whoever linked first; a newcomer has no link yet and so loses.
+    own = [link[2] for link in links if link[0] == source_id]
+    return bool(own) and min(own) <= min(link[2] for link in others if priority(link[0]) == mine)
+
+
+def shared_with_others(package_id: str, source_id: str) -> bool:
+    """Whether another source still lists the package (then it must not be withdrawn)."""
+    return any(link[0] != source_id for link in _links(package_id))
+
+
+def sources(package_id: str) -> list[dict[str, Any]]:
+    """Every source listing the package, the one that writes it first."""
+    links = _links(package_id)
+    if not links:
+        return []
+    writer = winner(package_id, links)
+    rows = {
+        row.id: row
+        for row in Session.query(
+            HarvestSource.id, HarvestSource.title, HarvestSource.url, HarvestSource.type
+        ).filter(HarvestSource.id.in_([link[0] for link in links]))
+    }
+    found = [
+        {
+            "source_id": source_id,
+            "source_title": rows[source_id].title if source_id in rows else None,
+            "source_url": rows[source_id].url if source_id in rows else None,
+            "source_type": rows[source_id].type if source_id in rows else None,
+            "guid": guid,
+            "writes": source_id == writer,
+        }
+        for source_id, guid, _ in links
+    ]
+    return sorted(found, key=lambda item: (not item["writes"], item["source_title"] or ""))
+
+
+def add_sources(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """IPackageController.after_dataset_show: every source the dataset was found in."""
+    if pkg_dict.get("type", "dataset") != "dataset" or not pkg_dict.get("id"):
+        return pkg_dict
+    found = sources(pkg_dict["id"])
+    if found:
+        pkg_dict[SOURCES_KEY] = found
+    return pkg_dict
+
+
+def strip_from_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """IPackageController.before_dataset_index: computed on read, never indexed."""
+    pkg_dict.pop(SOURCES_KEY, None)
+    for stored in ("data_dict", "validated_data_dict"):
+        if isinstance(pkg_dict.get(stored), str) and SOURCES_KEY in pkg_dict[stored]:
+            data = json.loads(pkg_dict[stored])
+            data.pop(SOURCES_KEY, None)
+            pkg_dict[stored] = json.dumps(data)
+    return pkg_dict
+
+
+class DeduplicatingHarvester(DataGrandEstHarvester):
+    """The base harvester plus the rule above, for the harvesters that opt in."""
+
+    def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
+        source_id = obj.harvest_source_id
+        if obj.package_id is None:
+            match = find_duplicate(data, source_id)
+            if match is not None:
+                obj.package_id = match
+        else:
+            data.pop(KEYS_FIELD, None)
+        if obj.package_id is not None and not may_write(obj.package_id, source_id):
+            return self._link_only(obj)
+        return super()._save_dataset(data, obj)
+
+    def _link_only(self, obj: HarvestObject) -> bool:
+        """List this source on a dataset another source (or this portal) writes."""
+        Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == obj.harvest_source_id,
+            HarvestObject.guid == obj.guid,
+            HarvestObject.current.is_(True),
+            HarvestObject.id != obj.id,
+        ).update({"current": False}, synchronize_session=False)
+        obj.current = True
+        return True
+
+    def _withdraw(self, obj: HarvestObject) -> bool:
+        if obj.package_id and shared_with_others(obj.package_id, obj.harvest_source_id):
+            # Another source still lists the dataset: only this source's link goes.
+            Session.query(HarvestObject).filter(
+                HarvestObject.harvest_source_id == obj.harvest_source_id,
+                HarvestObject.guid == obj.guid,
+                HarvestObject.current.is_(True),
+            ).update({"current": False}, synchronize_session=False)
+            obj.current = False
+            return True
+        return super()._withdraw(obj)

@@ -1,0 +1,870 @@
+"""ISO 19139 (gmd:MD_Metadata) records: safe XML parsing and mapping into our dataset dict.
+
+Pure functions, no CKAN and no network: the CSW harvester feeds them bytes and gets back
+dicts that follow ``docs/field-contract.md``. Every error raised here is an
+``ISO19139Error`` whose message, in French, is meant for the harvest source's admin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+
+from ckanext.datagrandest import territories, vocabularies
+
+NS: Final = {
+    "csw": "http://www.opengis.net/cat/csw/2.0.2",
+    "gmd": "http://www.isotc211.org/2005/gmd",
+    "gco": "http://www.isotc211.org/2005/gco",
+    "gmx": "http://www.isotc211.org/2005/gmx",
+    "gml": "http://www.opengis.net/gml",
+    "gml32": "http://www.opengis.net/gml/3.2",
+    "srv": "http://www.isotc211.org/2005/srv",
+    "xlink": "http://www.w3.org/1999/xlink",
+    "ows": "http://www.opengis.net/ows",
+}
+MD_METADATA: Final = f"{{{NS['gmd']}}}MD_Metadata"
+
+EU: Final = "http://publications.europa.eu/resource/authority"
+THEME: Final = f"{EU}/data-theme/"
+FREQUENCY: Final = f"{EU}/frequency/"
+LANGUAGE: Final = f"{EU}/language/"
+ACCESS_RIGHT: Final = f"{EU}/access-right/"
+
+
+class ISO19139Error(ValueError):
+    """A document or record we refuse; the message is shown to the source's admin."""
+
+
+# --- Safe parsing ---------------------------------------------------------------------
+
+# Entities are never resolved, nothing is fetched, and libxml2's default size limits
+# stay on (huge_tree=False). A document declaring a DOCTYPE is refused before we look at
+# its content: CSW and ISO 19139 never need one, and it is how XXE and entity bombs come.
+_PARSER_OPTIONS: Final = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "remove_blank_text": True,
+}
+
+
+def parse_xml(content: bytes) -> etree._Element:
+    """Parse a remote XML document safely; ``ISO19139Error`` if it is malformed or unsafe."""
+    if not content or not content.strip():
+        raise ISO19139Error("Réponse vide : aucun document XML reçu.")
+    # A fresh parser per call: lxml parsers are not thread safe.
+    parser = etree.XMLParser(**_PARSER_OPTIONS)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as error:
+        # libxml2 stops an entity bomb on its own; say why rather than "malformed".
+        if _DOCTYPE in content[:_PROLOG_SCAN]:
+            raise ISO19139Error(_DOCTYPE_REFUSED) from None
+        raise ISO19139Error(f"XML mal formé : {error}") from None
+    if root is None:
+        raise ISO19139Error("XML mal formé : document sans élément racine.")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.system_url or docinfo.public_id:
+        raise ISO19139Error(_DOCTYPE_REFUSED)
+    return root
+
+
+_DOCTYPE: Final = b"<!DOCTYPE"
+_PROLOG_SCAN: Final = 64 * 1024
+_DOCTYPE_REFUSED: Final = (
+    "Document XML refusé : il déclare un DOCTYPE (entités ou DTD externe), "
+    "ce qu'un service CSW n'envoie jamais."
+)
+
+
+def records(root: etree._Element) -> list[etree._Element]:
+    """The gmd:MD_Metadata records of a GetRecords/GetRecordById answer, or the record itself."""
+    if root.tag == MD_METADATA:
+        return [root]
+    return list(root.iter(MD_METADATA))
+
+
+def record_xml(record: etree._Element) -> str:
+    """One record as a standalone XML string (what a harvest object stores)."""
+    return etree.tostring(record, encoding="unicode")
+
+
+def file_identifier(record: etree._Element) -> str | None:
+    return _text(record, "gmd:fileIdentifier")
+
+
+def record_title(record: etree._Element) -> str | None:
+    return _text(record, "gmd:identificationInfo/*/gmd:citation/gmd:CI_Citation/gmd:title")
+
+
+# --- Small XPath helpers ---------------------------------------------------------------
+
+
+def _texts(node: etree._Element, path: str) -> list[str]:
+    """Text of every match of ``path`` whose value is a CharacterString, Anchor, Date...
+
+    ISO 19139 wraps values in gco:CharacterString, gmx:Anchor, gco:Date, gco:DateTime,
+    gco:Decimal or a code list element; any of them will do.
+    """
+    found: list[str] = []
+    for element in node.xpath(path, namespaces=NS):
+        value = _value(element)
+        if value:
+            found.append(value)
+    return found
+
+
+def _value(element: etree._Element) -> str | None:
+    if not isinstance(element.tag, str):
+        return None
+    children = [child for child in element if isinstance(child.tag, str)]
+    if children:
+        child = children[0]
+        text = child.get("codeListValue") or "".join(child.itertext())
+    else:
+        text = element.get("codeListValue") or "".join(element.itertext())
+    text = " ".join(text.split())
+    return text or None
+
+
+def _text(node: etree._Element, path: str) -> str | None:
+    values = _texts(node, path)
+    return values[0] if values else None
+
+
+def _href(element: etree._Element) -> str | None:
+    for anchor in element.iter(f"{{{NS['gmx']}}}Anchor"):
+        href = anchor.get(f"{{{NS['xlink']}}}href")
+        if href:
+            return href.strip()
+    return None
+
+
+# --- Vocabularies ----------------------------------------------------------------------
+
+# INSPIRE themes (by code of http://inspire.ec.europa.eu/theme/<code>) onto the EU data
+# themes. Written for this portal: the closest theme(s) a citizen would browse for it.
+INSPIRE_TO_EU: Final[dict[str, tuple[str, ...]]] = {
+    "ac": ("ENVI",),  # conditions atmosphériques
+    "ad": ("REGI",),  # adresses
+    "af": ("AGRI",),  # installations agricoles et aquacoles
+    "am": ("ENVI", "GOVE"),  # zones de gestion, de restriction ou de réglementation
+    "au": ("REGI", "GOVE"),  # unités administratives
+    "br": ("ENVI",),  # régions biogéographiques
+    "bu": ("REGI",),  # bâtiments
+    "cp": ("REGI",),  # parcelles cadastrales
+    "ef": ("ENVI",),  # installations de suivi environnemental
+    "el": ("REGI",),  # altitude
+    "er": ("ENER",),  # sources d'énergie
+    "ge": ("ENVI",),  # géologie
+    "gg": ("REGI",),  # systèmes de maillage géographique
+    "gn": ("REGI",),  # dénominations géographiques
+    "hb": ("ENVI",),  # habitats et biotopes
+    "hh": ("HEAL",),  # santé et sécurité des personnes
+    "hy": ("ENVI",),  # hydrographie
+    "lc": ("ENVI",),  # occupation des terres
+    "lu": ("REGI", "ENVI"),  # usage des sols
+    "mf": ("ENVI",),  # caractéristiques géographiques météorologiques
+    "mr": ("ECON", "ENVI"),  # ressources minérales
+    "nz": ("ENVI",),  # zones à risque naturel
+    "of": ("ENVI",),  # caractéristiques géographiques océanographiques
+    "oi": ("REGI",),  # ortho-imagerie
+    "pd": ("SOCI",),  # répartition de la population, démographie
+    "pf": ("ECON",),  # lieux de production et sites industriels
+    "ps": ("ENVI",),  # sites protégés
+    "rs": ("TECH",),  # référentiels de coordonnées
+    "sd": ("ENVI",),  # répartition des espèces
+    "so": ("ENVI", "AGRI"),  # sols
+    "sr": ("ENVI",),  # régions maritimes
+    "su": ("REGI",),  # unités statistiques
+    "tn": ("TRAN",),  # réseaux de transport
+    "us": ("GOVE",),  # services d'utilité publique et services publics
+}
+
+# Labels of the INSPIRE themes as GEMET publishes them, in French and English, so that
+# records citing a theme by name rather than by URI are recognised too.
+_INSPIRE_LABELS: Final[dict[str, tuple[str, ...]]] = {
+    "ac": ("Conditions atmosphériques", "Atmospheric conditions"),
+    "ad": ("Adresses", "Addresses"),
+    "af": ("Installations agricoles et aquacoles", "Agricultural and aquaculture facilities"),
+    "am": (
+        "Zones de gestion, de restriction ou de réglementation et unités de déclaration",
+        "Area management/restriction/regulation zones and reporting units",
+    ),
+    "au": ("Unités administratives", "Administrative units"),
+    "br": ("Régions biogéographiques", "Bio-geographical regions"),
+    "bu": ("Bâtiments", "Buildings"),
+    "cp": ("Parcelles cadastrales", "Cadastral parcels"),
+    "ef": ("Installations de suivi environnemental", "Environmental monitoring facilities"),
+    "el": ("Altitude", "Elevation"),
+    "er": ("Sources d'énergie", "Energy resources"),
+    "ge": ("Géologie", "Geology"),
+    "gg": ("Systèmes de maillage géographique", "Geographical grid systems"),
+    "gn": ("Dénominations géographiques", "Geographical names"),
+    "hb": ("Habitats et biotopes", "Habitats and biotopes"),
+    "hh": ("Santé et sécurité des personnes", "Human health and safety"),
+    "hy": ("Hydrographie", "Hydrography"),
+    "lc": ("Occupation des terres", "Land cover"),
+    "lu": ("Usage des sols", "Land use"),
+    "mf": (
+        "Caractéristiques géographiques météorologiques",
+        "Meteorological geographical features",
+    ),
+    "mr": ("Ressources minérales", "Mineral resources"),
+    "nz": ("Zones à risque naturel", "Natural risk zones"),
+    "of": (
+        "Caractéristiques géographiques océanographiques",
+        "Oceanographic geographical features",
+    ),
+    "oi": ("Ortho-imagerie", "Orthoimagery"),
+    "pd": (
+        "Répartition de la population — démographie",
+        "Répartition de la population - démographie",
+        "Population distribution — demography",
+        "Population distribution - demography",
+    ),
+    "pf": ("Lieux de production et sites industriels", "Production and industrial facilities"),
+    "ps": ("Sites protégés", "Protected sites"),
+    "rs": ("Référentiels de coordonnées", "Coordinate reference systems"),
+    "sd": ("Répartition des espèces", "Species distribution"),
+    "so": ("Sols", "Soil"),
+    "sr": ("Régions maritimes", "Sea regions"),
+    "su": ("Unités statistiques", "Statistical units"),
+    "tn": ("Réseaux de transport", "Transport networks"),
+    "us": (
+        "Services d'utilité publique et services publics",
+        "Utility and governmental services",
+    ),
+}
+
+# ISO topic categories, used only when a record cites no INSPIRE theme.
+TOPIC_TO_EU: Final[dict[str, tuple[str, ...]]] = {
+    "farming": ("AGRI",),
+    "biota": ("ENVI",),
+    "boundaries": ("REGI",),
+    "climatologyMeteorologyAtmosphere": ("ENVI",),
+    "economy": ("ECON",),
+    "elevation": ("REGI",),
+    "environment": ("ENVI",),
+    "geoscientificInformation": ("ENVI",),
+    "health": ("HEAL",),
+    "imageryBaseMapsEarthCover": ("REGI",),
+    "intelligenceMilitary": ("JUST",),
+    "inlandWaters": ("ENVI",),
+    "location": ("REGI",),
+    "oceans": ("ENVI",),
+    "planningCadastre": ("REGI",),
+    "society": ("SOCI",),
+    "structure": ("REGI",),
+    "transportation": ("TRAN",),
+    "utilitiesCommunication": ("ENER", "TECH"),
+}
+
+# ISO MD_MaintenanceFrequencyCode onto the EU frequency authority table.
+FREQUENCIES: Final[dict[str, str]] = {
+    "continual": "UPDATE_CONT",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "fortnightly": "BIWEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "biannually": "ANNUAL_2",
+    "annually": "ANNUAL",
+    "asNeeded": "IRREG",
+    "irregular": "IRREG",
+    "notPlanned": "NEVER",
+    "unknown": "UNKNOWN",
+}
+
+# ISO 639-2 (bibliographic or terminological) codes met in French catalogues.
+LANGUAGES: Final[dict[str, str]] = {
+    "fre": "FRA",
+    "fra": "FRA",
+    "fr": "FRA",
+    "eng": "ENG",
+    "en": "ENG",
+    "ger": "DEU",
+    "deu": "DEU",
+    "de": "DEU",
+    "ita": "ITA",
+    "spa": "SPA",
+    "ltz": "LTZ",
+    "dut": "NLD",
+    "nld": "NLD",
+}
+
+# Licence detection in free text, most specific first. Licence Ouverte 1.0 records are
+# mapped onto 2.0: Etalab published 2.0 as its successor, compatible with 1.0.
+_LICENCES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"odbl|open\s*database\s*licen[cs]e", re.I), "odc-odbl"),
+    (re.compile(r"cc[\s_-]*by[\s_-]*sa", re.I), "cc-by-sa-4.0"),
+    (re.compile(r"\bcc[\s_-]*0\b|cc[\s_-]*zero|creative\s*commons\s*zero", re.I), "cc-zero-1.0"),
+    (re.compile(r"\bcc[\s_-]*by\b|creative\s*commons\s*(?:attribution|by)", re.I), "cc-by-4.0"),
+    (
+        re.compile(r"licence\s*ouverte|open\s*licen[cs]e|etalab|lov2|\blo\s*2\.0", re.I),
+        "etalab-2.0",
+    ),
+)
+
+_NO_PUBLIC_RESTRICTION: Final = re.compile(
+    r"pas de restriction d.acc[eè]s public|aucune restriction d.acc[eè]s public|"
+    r"no limitations? (?:to|on) public access|nolimitations|"
+    r"ne peut .tre invoqu. pour justifier d.une restriction d.acc[eè]s public",
+    re.I,
+)
+
+# Online resources served only on the State's intranet (RIE): unreachable for citizens.
+_INTRANET_HOSTS: Final = re.compile(r"(?:^|\.)rie\.gouv\.fr$|\.i2$|\.e2\.rie\.", re.I)
+
+# The schema's limit on license_other (datagrandest_text(500)).
+LICENSE_OTHER_MAX: Final = 500
+
+_TAG_FORBIDDEN: Final = re.compile(r"[^\w .-]+", re.UNICODE)
+_TAG_MAX: Final = 100
+
+
+# --- Mapping ----------------------------------------------------------------------------
+
+
+def to_dataset(record: etree._Element) -> dict[str, Any]:
+    """Map one gmd:MD_Metadata record into a dataset dict of the regional schema.
+
+    Raises ``ISO19139Error`` when the record lacks what identifies or names it
+    (fileIdentifier, title); every other field is optional and simply left out.
+    """
+    if record.tag != MD_METADATA:
+        raise ISO19139Error("Ce document n'est pas une fiche ISO 19139 (gmd:MD_Metadata).")
+    guid = file_identifier(record)
+    if not guid:
+        raise ISO19139Error("Fiche ISO 19139 sans identifiant (gmd:fileIdentifier).")
+    ident = _identification(record)
+    if ident is None:
+        raise ISO19139Error(f"Fiche {guid} : aucune section d'identification.")
+    title = _text(ident, "gmd:citation/gmd:CI_Citation/gmd:title")
+    if not title:
+        raise ISO19139Error(f"Fiche {guid} : titre manquant (gmd:title).")
+
+    keywords = _keywords(ident)
+    inspire = _inspire_themes(keywords)
+    free = [word for word, _, thesaurus in keywords if not _inspire_code(word, None, thesaurus)]
+    extent_texts = _texts(ident, ".//gmd:EX_Extent/gmd:description")
+    places = [word for word, kind, _ in keywords if kind == "place"] + extent_texts
+
+    dataset: dict[str, Any] = {
+        "guid": guid,
+        "title": title,
+        "notes": _text(ident, "gmd:abstract") or "",
+        "tags": [{"name": tag} for tag in tags(free)],
+        "identifier": _resource_identifier(ident) or guid,
+        "resources": _resources(record, guid),
+    }
+    themes = _themes(inspire, _texts(ident, "gmd:topicCategory"))
+    _put(dataset, "theme", themes)
+    _put(dataset, "language", _languages(record, ident))
+    dates = _dates(ident)
+    _put(dataset, "issued", dates.get("publication") or dates.get("creation"))
+    _put(dataset, "modified", dates.get("revision"))
+    _put(dataset, "frequency", _frequency(ident))
+    _put(dataset, "temporal_coverage", _temporal(ident))
+    _put(dataset, "spatial_coverage", _spatial(ident, extent_texts))
+    _put(dataset, "territories", infer_territories(title, places))
+    _put(dataset, "contact", _contacts(ident, record))
+    _put(dataset, "publisher", _publisher(ident, record))
+    dataset.update(_licence(ident))
+    _put(dataset, "access_rights", _access_rights(ident))
+    _put(dataset, "url", _landing_page(record, guid))
+    _put(dataset, "version", _text(ident, "gmd:citation/gmd:CI_Citation/gmd:edition"))
+    return dataset
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        target[key] = value
+
+
+def _identification(record: etree._Element) -> etree._Element | None:
+    found = record.xpath(
+        "gmd:identificationInfo/*[self::gmd:MD_DataIdentification or "
+        "self::srv:SV_ServiceIdentification][1]",
+        namespaces=NS,
+    )
+    return found[0] if found else None
+
+
+def _resource_identifier(ident: etree._Element) -> str | None:
+    # The citation identifier is the one data.gouv.fr and other harvesters repeat,
+    # which makes it the key cross-source deduplication needs.
+    return _text(ident, "gmd:citation/gmd:CI_Citation/gmd:identifier/*/gmd:code")
+
+
+Keyword = tuple[str, str | None, str]  # (word, keyword type, thesaurus title)
+
+
+def _keywords(ident: etree._Element) -> list[Keyword]:
+    found: list[Keyword] = []
+    for block in ident.xpath("gmd:descriptiveKeywords/gmd:MD_Keywords", namespaces=NS):
+        kind = _text(block, "gmd:type/gmd:MD_KeywordTypeCode")
+        thesaurus = _text(block, "gmd:thesaurusName/gmd:CI_Citation/gmd:title") or ""
+        for element in block.xpath("gmd:keyword", namespaces=NS):
+            word = _value(element)
+            if not word:
+                continue
+            href = _href(element)
+            if href and _inspire_code(word, href, thesaurus):
+                found.append((href, kind, thesaurus))
+            found.append((word, kind, thesaurus))
+    return found
+
+
+@cache
+def _inspire_label_index() -> dict[str, str]:
+    return {
+        territories.normalise(label): code
+        for code, labels in _INSPIRE_LABELS.items()
+        for label in labels
+    }
+
+
+_INSPIRE_URI: Final = re.compile(r"inspire\.ec\.europa\.eu/theme/([a-z]{2})\b", re.I)
+
+
+def _inspire_code(word: str, href: str | None, thesaurus: str) -> str | None:
+    for candidate in (href or "", word):
+        match = _INSPIRE_URI.search(candidate)
+        if match and match.group(1).lower() in INSPIRE_TO_EU:
+            return match.group(1).lower()
+    # A label only counts within an INSPIRE thesaurus: "Sols" or "Altitude" are also
+    # ordinary keywords elsewhere. Keywords gathered without a thesaurus pass "".
+    if "inspire" in thesaurus.casefold():
+        return _inspire_label_index().get(territories.normalise(word))
+    return None
+
+
+def _inspire_themes(keywords: list[Keyword]) -> list[str]:
+    codes: dict[str, None] = {}
+    for word, _, thesaurus in keywords:
+        code = _inspire_code(word, None, thesaurus)
+        if code:
+            codes.setdefault(code)
+    return list(codes)
+
+
+def _themes(inspire: list[str], topics: list[str]) -> list[str]:
+    eu: dict[str, None] = {}
+    for code in inspire:
+        for theme in INSPIRE_TO_EU[code]:
+            eu.setdefault(theme)
+    if not eu:
+        for topic in topics:
+            for theme in TOPIC_TO_EU.get(topic, ()):
+                eu.setdefault(theme)
+    return [THEME + theme for theme in eu]
+
+
+def tags(words: Iterable[str]) -> list[str]:
+    """Keywords as valid CKAN tag names, deduplicated without regard to case."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for word in words:
+        if word.startswith(("http://", "https://")):
+            continue
+        tag = " ".join(_TAG_FORBIDDEN.sub(" ", word).split())[:_TAG_MAX].strip(" .-")
+        if len(tag) < 2 or tag.casefold() in seen:
+            continue
+        seen.add(tag.casefold())
+        result.append(tag)
+    return result
+
+
+def _languages(record: etree._Element, ident: etree._Element) -> list[str]:
+    codes = _texts(ident, "gmd:language/*") or _texts(record, "gmd:language/*")
+    result: dict[str, None] = {}
+    for code in codes:
+        eu = LANGUAGES.get(code.strip().lower())
+        if eu:
+            result.setdefault(LANGUAGE + eu)
+    return list(result)
+
+
+def _dates(ident: etree._Element) -> dict[str, str]:
+    dates: dict[str, str] = {}
+    for node in ident.xpath("gmd:citation/gmd:CI_Citation/gmd:date/gmd:CI_Date", namespaces=NS):
+        kind = _text(node, "gmd:dateType/gmd:CI_DateTypeCode")
+        value = _iso_date(_text(node, "gmd:date"))
+        if kind and value:
+            # Several revisions: keep the latest; several creations: the earliest.
+            current = dates.get(kind)
+            if current is None or (value > current if kind == "revision" else value < current):
+                dates[kind] = value
+    return dates
+
+
+_DATE: Final = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _iso_date(value: str | None) -> str | None:
+    """An ISO date or datetime as written, or None when it is not one (e.g. "inconnue")."""
+    if not value:
+        return None
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day, time = match.groups()
+    if month and not 1 <= int(month) <= 12 or day and not 1 <= int(day) <= 31:
+        return None
+    return value.strip()
+
+
+def _frequency(ident: etree._Element) -> str | None:
+    code = _text(
+        ident,
+        "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/"
+        "gmd:maintenanceAndUpdateFrequency/gmd:MD_MaintenanceFrequencyCode",
+    )
+    eu = FREQUENCIES.get(code or "")
+    return FREQUENCY + eu if eu else None
+
+
+def _temporal(ident: etree._Element) -> list[dict[str, str]]:
+    periods = []
+    for period in ident.xpath(
+        ".//gmd:EX_TemporalExtent/gmd:extent/*[local-name()='TimePeriod']", namespaces=NS
+    ):
+        begin = _iso_date(_own_text(period, "beginPosition"))
+        end = _iso_date(_own_text(period, "endPosition"))
+        if begin or end:
+            periods.append({k: v for k, v in (("start", begin), ("end", end)) if v})
+    return periods
+
+
+def _own_text(node: etree._Element, local_name: str) -> str | None:
+    found = node.xpath(f"*[local-name()='{local_name}']")
+    if not found:
+        return None
+    return " ".join("".join(found[0].itertext()).split()) or None
+
+
+def _spatial(ident: etree._Element, extent_texts: list[str]) -> list[dict[str, str]]:
+    coverage = []
+    for box in ident.xpath(
+        ".//gmd:EX_Extent/gmd:geographicElement/gmd:EX_GeographicBoundingBox", namespaces=NS
+    ):
+        bounds = bbox(box)
+        if bounds is None:
+            continue
+        west, south, east, north = bounds
+        polygon = json.dumps(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[west, south], [east, south], [east, north], [west, north], [west, south]]
+                ],
+            }
+        )
+        entry = {"geom": polygon, "bbox": polygon}
+        entry["centroid"] = json.dumps(
+            {"type": "Point", "coordinates": [(west + east) / 2, (south + north) / 2]}
+        )
+        coverage.append(entry)
+    if coverage and extent_texts:
+        coverage[0]["text"] = extent_texts[0]
+    elif extent_texts:
+        coverage.append({"text": extent_texts[0]})
+    return coverage
+
+
+def bbox(box: etree._Element) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) in WGS 84 degrees, or None for an unusable box."""
+    try:
+        west, east, south, north = (
+            float(_text(box, f"gmd:{name}") or "nan")
+            for name in (
+                "westBoundLongitude",
+                "eastBoundLongitude",
+                "southBoundLatitude",
+                "northBoundLatitude",
+            )
+        )
+    except ValueError:
+        return None
+    values = (west, east, south, north)
+    if any(v != v for v in values):  # NaN: a bound is missing
+        return None
+    if not (
+        -180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90
+    ):
+        return None
+    # Catalogues do swap bounds (Géo-IDE records put west east of east); no regional
+    # dataset crosses the antimeridian, so a swapped pair is a mistake, not a wrap.
+    west, east = min(west, east), max(west, east)
+    south, north = min(south, north), max(south, north)
+    return west, south, east, north
+
+
+# --- Territories -----------------------------------------------------------------------
+
+# Conservative rule: a territory is inferred only from a name the record states, never
+# from the bounding box (a box around Metz also covers dozens of communes). A name
+# counts when it is a whole place keyword or the extent description ("Bas-Rhin",
+# "Commune de Sélestat"), or follows "commune de", "département de"... in the title;
+# names shared by several Grand Est territories are ignored.
+_TITLE_PLACE: Final = re.compile(
+    r"\b(?:commune|ville|d[ée]partement|r[ée]gion|m[ée]tropole|communaut[ée] "
+    r"(?:de communes|d.agglom[ée]ration|urbaine))\s+(?:de la |de l.|du |des |de |d.)"
+    r"([^,;:()\[\]]+)",
+    re.I,
+)
+_PREFIX: Final = re.compile(
+    r"^(?:la |le |les |l )?(?:commune|ville|departement|region)\s+(?:de la |de l |du |des |de |d )",
+)
+
+
+@cache
+def _territory_names() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for territory in territories.territories():
+        for name in (territory.name, *territory.alt_names):
+            index.setdefault(territories.normalise(name), []).append(territory.code)
+    index.setdefault("grand est", []).append("44")
+    return {name: tuple(dict.fromkeys(codes)) for name, codes in index.items()}
+
+
+def _lookup(name: str) -> str | None:
+    key = _PREFIX.sub("", territories.normalise(name))
+    codes = _territory_names().get(key, ())
+    return codes[0] if len(codes) == 1 else None
+
+
+def infer_territories(title: str, places: Iterable[str]) -> list[str]:
+    """Territory codes the record names explicitly (see the rule above); [] when unsure."""
+    found: dict[str, None] = {}
+    for place in places:
+        for part in re.split(r"[,;/]", place):
+            code = _lookup(part)
+            if code:
+                found.setdefault(code)
+    for match in _TITLE_PLACE.finditer(title):
+        # "Plan local d'urbanisme de la commune de Sélestat (67)": the name ends at the
+        # first bracket or punctuation; try it whole, then without trailing words.
+        words = match.group(1).split()
+        for end in range(len(words), 0, -1):
+            code = _lookup(" ".join(words[:end]))
+            if code:
+                found.setdefault(code)
+                break
+    return list(found)
+
+
+# --- Parties -----------------------------------------------------------------------------
+
+_PUBLISHER_ROLES: Final = ("publisher", "owner", "custodian", "originator", "distributor")
+
+
+def _parties(ident: etree._Element, record: etree._Element) -> list[dict[str, str]]:
+    parties = []
+    nodes = ident.xpath("gmd:pointOfContact/gmd:CI_ResponsibleParty", namespaces=NS)
+    nodes += record.xpath("gmd:contact/gmd:CI_ResponsibleParty", namespaces=NS)
+    for node in nodes:
+        party = {
+            "role": _text(node, "gmd:role/gmd:CI_RoleCode") or "",
+            "name": _text(node, "gmd:organisationName") or _text(node, "gmd:individualName") or "",
+            "email": _text(node, ".//gmd:electronicMailAddress") or "",
+            "url": _text(node, ".//gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage") or "",
+            "metadata_contact": "1" if node.getparent().tag == f"{{{NS['gmd']}}}contact" else "",
+        }
+        if party["name"] or party["email"]:
+            parties.append(party)
+    return parties
+
+
+def _contacts(ident: etree._Element, record: etree._Element) -> list[dict[str, str]]:
+    parties = _parties(ident, record)
+    # The data's point of contact first; the metadata contact only when nothing else.
+    chosen = [p for p in parties if p["role"] == "pointOfContact" and not p["metadata_contact"]]
+    chosen = chosen or [p for p in parties if not p["metadata_contact"]] or parties
+    contacts, seen = [], set()
+    for party in chosen:
+        key = (party["name"].casefold(), party["email"].casefold())
+        if key in seen:
+            continue
+        seen.add(key)
+        contacts.append({k: party[k] for k in ("name", "email", "url") if party[k]})
+    return contacts[:3]
+
+
+def _publisher(ident: etree._Element, record: etree._Element) -> list[dict[str, str]]:
+    """The organisation responsible for the data, as a hint for the harvester.
+
+    ``owner_org`` is decided by the harvest source, not by the record; this tells who
+    the record says publishes the data (``dct:publisher``), in dcat_ap_full's shape.
+    """
+    parties = [p for p in _parties(ident, record) if not p["metadata_contact"]]
+    for role in _PUBLISHER_ROLES:
+        for party in parties:
+            if party["role"] == role and party["name"]:
+                return [{k: party[k] for k in ("name", "email", "url") if party[k]}]
+    for party in parties:
+        if party["name"]:
+            return [{k: party[k] for k in ("name", "email", "url") if party[k]}]
+    return []
+
+
+# --- Licence and constraints ---------------------------------------------------------
+
+
+def _constraint_texts(ident: etree._Element) -> tuple[list[str], list[str]]:
+    use = _texts(ident, "gmd:resourceConstraints/*/gmd:useLimitation")
+    other = _texts(ident, "gmd:resourceConstraints/*/gmd:otherConstraints")
+    return use, other
+
+
+def licence(texts: Iterable[str]) -> str | None:
+    """Our licence id for the first text naming a licence we know, or None."""
+    for text in texts:
+        for pattern, license_id in _LICENCES:
+            if pattern.search(text):
+                return license_id
+    return None
+
+
+def _licence(ident: etree._Element) -> dict[str, str]:
+    use, other = _constraint_texts(ident)
+    # Anchors often carry the licence URI while the text says only "Licence".
+    hrefs = [
+        _href(node)
+        for node in ident.xpath(
+            "gmd:resourceConstraints/*/gmd:otherConstraints|"
+            "gmd:resourceConstraints/*/gmd:useLimitation",
+            namespaces=NS,
+        )
+    ]
+    texts = [*other, *use, *(h for h in hrefs if h)]
+    license_id = licence(texts)
+    if license_id:
+        return {"license_id": license_id}
+    conditions = "\n\n".join(dict.fromkeys(t for t in [*use, *other] if t))
+    return {
+        "license_id": "other",
+        "license_other": conditions[:LICENSE_OTHER_MAX]
+        or "Licence non précisée par la fiche source : voir les conditions du producteur.",
+    }
+
+
+def _access_rights(ident: etree._Element) -> str | None:
+    use, other = _constraint_texts(ident)
+    codes = _texts(ident, "gmd:resourceConstraints/*/gmd:accessConstraints/*")
+    if any(_NO_PUBLIC_RESTRICTION.search(t) for t in [*other, *use]):
+        return ACCESS_RIGHT + "PUBLIC"
+    if not codes and not other:
+        return None
+    if any(code in ("restricted", "confidential", "secret", "topSecret") for code in codes):
+        return ACCESS_RIGHT + "RESTRICTED"
+    return None
+
+
+# --- Online resources ------------------------------------------------------------------
+
+
+def service_kind(url: str, protocol: str) -> str | None:
+    protocol = protocol.upper()
+    for kind in ("WMS", "WFS"):
+        if f"OGC:{kind}" in protocol or f"OGC-{kind}" in protocol:
+            return kind
+    query = {k.upper(): v for k, v in parse_qs(urlsplit(url).query).items()}
+    services = [v.upper() for v in query.get("SERVICE", [])]
+    for kind in ("WMS", "WFS"):
+        if kind in services:
+            return kind
+    return None
+
+
+def _is_metadata_view(url: str, guid: str) -> bool:
+    lowered = url.lower()
+    return "getrecordbyid" in lowered or (
+        guid.lower() in lowered and ("catalog.search" in lowered or "/api/records/" in lowered)
+    )
+
+
+def _landing_page(record: etree._Element, guid: str) -> str | None:
+    for url in _texts(record, ".//gmd:CI_OnlineResource/gmd:linkage"):
+        lowered = url.lower()
+        if guid.lower() in lowered and "catalog.search" in lowered and _reachable(url):
+            return url
+    return None
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not _INTRANET_HOSTS.search(parts.hostname or "")
+    )
+
+
+def _file_name(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.hostname or url
+
+
+def format_from_url(url: str) -> str | None:
+    last = urlsplit(url).path.rsplit("/", 1)[-1]
+    return vocabularies.file_type_code(last.rsplit(".", 1)[-1]) if "." in last else None
+
+
+def _distribution_format(record: etree._Element) -> str | None:
+    names = _texts(
+        record,
+        "gmd:distributionInfo/gmd:MD_Distribution/gmd:distributionFormat/" "gmd:MD_Format/gmd:name",
+    )
+    formats = {vocabularies.file_type_code(name) for name in names} - {None}
+    return formats.pop() if len(formats) == 1 else None
+
+
+def _resources(record: etree._Element, guid: str) -> list[dict[str, Any]]:
+    default_format = _distribution_format(record)
+    resources: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for online in record.xpath(
+        "gmd:distributionInfo//gmd:onLine/gmd:CI_OnlineResource", namespaces=NS
+    ):
+        url = _text(online, "gmd:linkage")
+        if not url or url in seen or not _reachable(url) or _is_metadata_view(url, guid):
+            continue
+        seen.add(url)
+        protocol = _text(online, "gmd:protocol") or ""
+        name = _text(online, "gmd:name")
+        description = _text(online, "gmd:description")
+        service = service_kind(url, protocol)
+        resource: dict[str, Any] = {"url": url, "name": name or _file_name(url)}
+        if description:
+            resource["description"] = description
+        if service:
+            resource.update(format=f"{service}_SRVC", is_api=True, access_url=url)
+            if name and name != url and not name.startswith(("http://", "https://")):
+                # The layer name the service publishes, which GIS users need.
+                resource["name"] = f"{name} ({service})"
+        else:
+            download = "DOWNLOAD" in protocol.upper()
+            fmt = format_from_url(url) or (default_format if download else None)
+            resource.update(is_api=False, access_url=url)
+            if download:
+                resource["download_url"] = url
+            if fmt:
+                resource["format"] = fmt
+        resources.append(resource)
+    return resources
+
+
+def iter_records(content: bytes) -> Iterator[etree._Element]:
+    """Every record of a remote XML answer, parsed safely."""
+    yield from records(parse_xml(content))

@@ -1,0 +1,73 @@
+"""Template helpers, named datagrandest_*: vocabulary choices and territory display."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.datagrandest import facets, territories, vocabularies
+
+__all__ = [
+    "datagrandest_body_kind_label",
+    "datagrandest_license_choices",
+    "datagrandest_license_label",
+    "datagrandest_territories",
+    "datagrandest_territory_label",
+    "datagrandest_vocabulary_choices",
+]
+
+
+def _lang() -> str:
+    return tk.h.lang() or "fr"
+
+
+def datagrandest_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scheming ``choices_helper``: the choices of the EU vocabulary named by ``vocabulary:``."""
+    return vocabularies.choices(field["vocabulary"])
+
+
+def datagrandest_license_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    return vocabularies.license_choices()
+
+
+def datagrandest_license_label(license_id: str) -> str:
+    return vocabularies.license_label(license_id, _lang())
+
+
+def datagrandest_body_kind_label(kind: str) -> str:
+    return facets.body_kind_label(kind, _lang())
+
+
+def datagrandest_territory_label(code: str) -> str:
+    """ "Strasbourg (commune, 67)" in the page's language; the code if it is unknown."""
+    return territories.label(code, _lang())
+
+
+def datagrandest_territories(value: Any) -> list[dict[str, Any]]:
+    """Codes (list, JSON list or comma-separated) -> code, name, kind label and full label."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.startswith("[") else value.split(",")
+        except ValueError:
+            value = [value]
+    if not isinstance(value, list):
+        return []
+    lang = _lang()
+    out = []
+    for code in value:
+        if not isinstance(code, str) or not code.strip():
+            continue
+        found = territories.get(code)
+        out.append(
+            {
+                "code": code.strip(),
+                "name": found.name if found else code.strip(),
+                "kind": territories.KINDS[found.kind]["en" if lang == "en" else "fr"]
+                if found
+                else "",
+                "label": territories.label(code, lang),
+            }
+        )
+    return out

@@ -1,0 +1,583 @@
+"""Validators of the regional schema, named datagrandest_* and used from the scheming YAML files.
+
+Error messages are English msgids translated in our French catalogue, so the API and the
+form answer in the user's language.  Text policy: plain-text and Markdown fields reject
+HTML tags outright (rather than stripping them silently) so the publisher sees what was
+refused; the rendering side still escapes/sanitises as CKAN always does.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+
+from ckanext.datagrandest import territories, vocabularies
+
+# Registered with CKAN by the plugin's blanket decorator: exactly these names.
+__all__ = [
+    "datagrandest_dataset_territories",
+    "datagrandest_email",
+    "datagrandest_end_after_start",
+    "datagrandest_file_format",
+    "datagrandest_geojson",
+    "datagrandest_identifier_unique",
+    "datagrandest_license",
+    "datagrandest_license_other",
+    "datagrandest_non_negative_int",
+    "datagrandest_siren",
+    "datagrandest_territories",
+    "datagrandest_text",
+    "datagrandest_url",
+    "datagrandest_url_list",
+    "datagrandest_boolean_string",
+    "datagrandest_choices",
+    "datagrandest_resource_format",
+    "datagrandest_vocabulary",
+    "datagrandest_vocabulary_list",
+]
+
+Validator = Callable[..., Any]
+
+# Caps chosen well above real metadata (the longest titles on data.gouv.fr are ~250
+# characters) but low enough to stop pasted documents and abuse.
+TITLE_MAX = 300
+SHORT_TEXT_MAX = 500
+LONG_TEXT_MAX = 20000
+URL_MAX = 2000
+
+# A tag starts right after "<" (so "a < b > c" is not one); comments count too.
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!--")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+_URL = re.compile(
+    r"^https?://[^\s/?#<>\"]+\.[^\s/?#<>\"]+(?::\d+)?(?:[/?#][^\s<>\"]*)?$|^https?://(?:localhost|127\.0\.0\.1)(?::\d+)?(?:[/?#][^\s<>\"]*)?$"
+)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+_GEOMETRY_TYPES = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is tk.missing or value is None or value == ""
+
+
+# -- text -----------------------------------------------------------------------------
+
+
+def datagrandest_text(max_length: int | str = SHORT_TEXT_MAX) -> Validator:
+    """Plain text (or Markdown): a string, at most ``max_length`` characters, no HTML."""
+    limit = int(max_length)
+
+    def validator(value: Any) -> Any:
+        if _missing(value):
+            return value
+        if not isinstance(value, str):
+            raise tk.Invalid(tk._("Must be text"))
+        value = value.strip()
+        if len(value) > limit:
+            raise tk.Invalid(
+                tk._("Too long: {length} characters, at most {limit} allowed").format(
+                    length=len(value), limit=limit
+                )
+            )
+        if _HTML_TAG.search(value):
+            raise tk.Invalid(tk._("HTML is not accepted here: write plain text (or Markdown)"))
+        return value
+
+    return validator
+
+
+def datagrandest_email(value: Any) -> Any:
+    if _missing(value):
+        return value
+    if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value.strip()):
+        raise tk.Invalid(tk._("Not a valid email address: {value}").format(value=_show(value)))
+    return value.strip()
+
+
+def datagrandest_url(value: Any) -> Any:
+    if _missing(value):
+        return value
+    if not isinstance(value, str) or len(value) > URL_MAX or not _URL.match(value.strip()):
+        raise tk.Invalid(
+            tk._("Not a valid web address (http:// or https://): {value}").format(
+                value=_show(value)
+            )
+        )
+    return value.strip()
+
+
+def _show(value: Any, limit: int = 80) -> str:
+    # Echo the culprit back without flooding the page with an oversized value.
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    """A list from an API list, a JSON list string, a comma-separated string or one value."""
+    if _missing(value):
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                return None
+            return parsed if isinstance(parsed, list) else None
+        return [part for part in re.split(r"[,;\s]+", text) if part]
+    return None
+
+
+def datagrandest_url_list(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A list of URLs (e.g. ``conforms_to``), stored as a JSON list."""
+    items = _as_list(data.get(key))
+    if items is None:
+        errors[key].append(tk._("Expecting a list of web addresses"))
+        return
+    out = []
+    for item in items:
+        try:
+            out.append(datagrandest_url(item))
+        except tk.Invalid as error:
+            errors[key].append(str(error.error))
+    if not errors[key]:
+        data[key] = json.dumps([u for u in out if u])
+
+
+# -- controlled vocabularies -----------------------------------------------------------
+
+
+def datagrandest_vocabulary(name: vocabularies.VocabularyName) -> Validator:
+    """One concept of an EU vocabulary, given by code or URI, stored as its URI."""
+
+    def validator(value: Any) -> Any:
+        if _missing(value):
+            return value
+        uri = vocabularies.uri(name, value)
+        if uri is None:
+            raise tk.Invalid(tk._("Unknown value: {value}").format(value=_show(value)))
+        return uri
+
+    return validator
+
+
+def datagrandest_vocabulary_list(name: vocabularies.VocabularyName) -> Validator:
+    """Concepts of an EU vocabulary (codes or URIs, list or comma-separated), stored as URIs."""
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ) -> None:
+        items = _as_list(data.get(key))
+        if items is None:
+            errors[key].append(tk._("Expecting a list of values"))
+            return
+        uris: dict[str, None] = {}
+        for item in items:
+            uri = vocabularies.uri(name, item)
+            if uri is None:
+                errors[key].append(tk._("Unknown value: {value}").format(value=_show(item)))
+            else:
+                uris.setdefault(uri)
+        if not errors[key]:
+            data[key] = json.dumps(list(uris))
+
+    return validator
+
+
+def datagrandest_file_format(value: Any) -> Any:
+    """A resource format, stored as our EU file-type code ("GeoJSON" -> "GEOJSON")."""
+    if _missing(value):
+        return value
+    code = vocabularies.file_type_code(value)
+    if code is None:
+        raise tk.Invalid(
+            tk._("Unknown file format: {value} (expected one of {choices})").format(
+                value=_show(value),
+                choices=", ".join(item.code for item in vocabularies.file_types()),
+            )
+        )
+    return code
+
+
+def datagrandest_resource_format(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Resource format as a file-type code; empty: guessed from the URL extension if known.
+
+    Also fills an empty ``mimetype`` from the format, so the DCAT media type is there.
+    """
+    value = data.get(key)
+    if _missing(value):
+        url = data.get(key[:-1] + ("url",))
+        extension = url.rsplit("/", 1)[-1].rpartition(".")[2] if isinstance(url, str) else ""
+        value = vocabularies.file_type_code(extension) if extension else None
+        if value is None:
+            data[key] = ""
+            return
+    try:
+        data[key] = datagrandest_file_format(value)
+    except tk.Invalid as error:
+        errors[key].append(str(error.error))
+        return
+    mimetype_key = key[:-1] + ("mimetype",)
+    if _missing(data.get(mimetype_key)):
+        media_type = vocabularies.file_type_media_type(data[key])
+        if media_type:
+            data[mimetype_key] = media_type
+
+
+_TRUE = {"true", "1", "yes", "oui", "on"}
+_FALSE = {"false", "0", "no", "non", "off", ""}
+
+
+def datagrandest_boolean_string(value: Any) -> Any:
+    """A yes/no flag stored as "true" or "false" (what the form's select posts)."""
+    if value is tk.missing or value is None:
+        return "false"
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return "true"
+    if text in _FALSE:
+        return "false"
+    raise tk.Invalid(tk._("Expecting true or false, not {value}").format(value=_show(value)))
+
+
+def datagrandest_choices(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
+    """One of the field's static ``choices``, with an error that names the value and the list."""
+    allowed = [str(choice["value"]) for choice in field.get("choices", [])]
+
+    def validator(value: Any) -> Any:
+        if _missing(value):
+            return value
+        if not isinstance(value, str) or value not in allowed:
+            raise tk.Invalid(
+                tk._("Unknown value: {value} (expected one of {choices})").format(
+                    value=_show(value), choices=", ".join(allowed)
+                )
+            )
+        return value
+
+    return validator
+
+
+# Scheming hands this factory the field definition (see ckanext.scheming.validation).
+datagrandest_choices.is_a_scheming_validator = True  # type: ignore[attr-defined]
+
+
+def datagrandest_license(value: Any) -> Any:
+    if _missing(value):
+        return value
+    if vocabularies.license(value) is None:
+        raise tk.Invalid(
+            tk._("Unknown licence: {value} (expected one of {choices})").format(
+                value=_show(value), choices=", ".join(vocabularies.license_ids())
+            )
+        )
+    return value
+
+
+def datagrandest_license_other(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """``license_other`` is required with the "other" licence and dropped with any other one."""
+    license_id = data.get(key[:-1] + ("license_id",))
+    value = data.get(key)
+    if license_id == "other":
+        if _missing(value) or (isinstance(value, str) and not value.strip()):
+            errors[key].append(tk._('Name the licence when you choose "Other licence"'))
+    elif not errors[key]:
+        # A leftover text would contradict the licence actually chosen.
+        data.pop(key, None)
+        raise tk.StopOnError
+
+
+def datagrandest_non_negative_int(value: Any) -> Any:
+    if _missing(value):
+        return value
+    if isinstance(value, bool):
+        raise tk.Invalid(tk._("Must be a whole number of bytes"))
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Must be a whole number of bytes")) from None
+    if number < 0:
+        raise tk.Invalid(tk._("Must be zero or more"))
+    return number
+
+
+# -- dates -----------------------------------------------------------------------------
+
+
+def _date_bounds(value: Any) -> tuple[date, date] | None:
+    """First and last day an ISO year, month, date or datetime designates."""
+    if not isinstance(value, str):
+        return None
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return date(year, month, 1), date(year, month, last)
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
+
+
+def datagrandest_end_after_start(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """On the ``end`` subfield of a period: the end may not come before the start."""
+    if errors[key]:
+        return
+    start = _date_bounds(_iso(data.get(key[:-1] + ("start",))))
+    end = _date_bounds(_iso(data.get(key)))
+    if start and end and end[1] < start[0]:
+        errors[key].append(tk._("The end date comes before the start date"))
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# -- GeoJSON ---------------------------------------------------------------------------
+
+
+def datagrandest_geojson(value: Any) -> Any:
+    """A GeoJSON geometry, Feature or FeatureCollection (WGS 84), stored as compact JSON."""
+    if _missing(value):
+        return value
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise tk.Invalid(tk._("Not valid JSON, so not valid GeoJSON")) from None
+    problem = _geojson_problem(value)
+    if problem:
+        raise tk.Invalid(tk._("Not valid GeoJSON: {problem}").format(problem=problem))
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _geojson_problem(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return tk._("expecting a JSON object")
+    kind = obj.get("type")
+    if kind == "FeatureCollection":
+        features = obj.get("features")
+        if not isinstance(features, list):
+            return tk._("a FeatureCollection needs a list of features")
+        for feature in features:
+            problem = _geojson_problem(feature)
+            if problem:
+                return problem
+        return None
+    if kind == "Feature":
+        geometry = obj.get("geometry")
+        return None if geometry is None else _geojson_problem(geometry)
+    if kind == "GeometryCollection":
+        geometries = obj.get("geometries")
+        if not isinstance(geometries, list):
+            return tk._("a GeometryCollection needs a list of geometries")
+        return next(filter(None, map(_geojson_problem, geometries)), None)
+    if kind not in _GEOMETRY_TYPES:
+        return tk._("unknown type {kind}").format(kind=_show(kind, 40))
+    if not _positions_ok(obj.get("coordinates"), _GEOMETRY_TYPES[kind]):
+        return tk._("bad coordinates for a {kind} (longitude, latitude in degrees)").format(
+            kind=kind
+        )
+    return None
+
+
+def _positions_ok(coordinates: Any, depth: int) -> bool:
+    if depth == 0:
+        return (
+            isinstance(coordinates, list)
+            and 2 <= len(coordinates) <= 3
+            and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates)
+            and -180 <= coordinates[0] <= 180
+            and -90 <= coordinates[1] <= 90
+        )
+    return (
+        isinstance(coordinates, list)
+        and len(coordinates) > 0
+        and all(_positions_ok(c, depth - 1) for c in coordinates)
+    )
+
+
+# -- territories -----------------------------------------------------------------------
+
+
+def datagrandest_territories(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Territory codes (list or comma-separated), each known, stored as a JSON list."""
+    codes = _territory_codes(key, data, errors)
+    if codes is not None:
+        data[key] = json.dumps(codes)
+
+
+def datagrandest_dataset_territories(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """As ``datagrandest_territories``, required; empty means the publisher's territory."""
+    codes = _territory_codes(key, data, errors)
+    if codes is None:
+        return
+    if not codes:
+        codes = _publisher_territories(data.get(key[:-1] + ("owner_org",)), context)
+    if not codes:
+        errors[key].append(
+            tk._(
+                "Give at least one territory covered by the data (its publisher has no "
+                "territory of competence to use by default)"
+            )
+        )
+        return
+    data[key] = json.dumps(codes)
+
+
+def _territory_codes(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict
+) -> list[str] | None:
+    items = _as_list(data.get(key))
+    if items is None or not all(isinstance(item, str) for item in items):
+        errors[key].append(tk._("Expecting a list of territory codes"))
+        return None
+    codes: dict[str, None] = {}
+    for item in items:
+        code = item.strip()
+        if not territories.is_known(code):
+            errors[key].append(
+                tk._("Unknown territory code: {code} (not a Grand Est territory)").format(
+                    code=_show(code, 40)
+                )
+            )
+        else:
+            codes.setdefault(code)
+    return None if errors[key] else list(codes)
+
+
+def _publisher_territories(org_ref: Any, context: Context) -> list[str]:
+    if not isinstance(org_ref, str) or not org_ref:
+        return []
+    org = context["model"].Group.get(org_ref)
+    if org is None:
+        return []
+    stored = org.extras.get("territories")
+    try:
+        codes = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [c for c in codes if isinstance(c, str) and territories.is_known(c)]
+
+
+# -- identifiers -----------------------------------------------------------------------
+
+
+def siren_is_valid(siren: str) -> bool:
+    """Nine digits whose Luhn checksum is right (INSEE's SIREN key)."""
+    if not re.fullmatch(r"\d{9}", siren):
+        return False
+    total = 0
+    for position, char in enumerate(reversed(siren)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def datagrandest_siren(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """SIREN of a publisher: 9 digits (spaces tolerated), valid key, no other organization."""
+    value = data.get(key)
+    if _missing(value):
+        return
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        errors[key].append(tk._("A SIREN number is 9 digits"))
+        return
+    siren = re.sub(r"[\s.]", "", str(value))
+    if not re.fullmatch(r"\d{9}", siren):
+        errors[key].append(tk._("A SIREN number is 9 digits"))
+        return
+    if not siren_is_valid(siren):
+        errors[key].append(
+            tk._("The SIREN number {siren} is not valid (wrong check digit)").format(siren=siren)
+        )
+        return
+    model = context["model"]
+    own_id = data.get(key[:-1] + ("id",))
+    query = (
+        model.Session.query(model.Group.title)
+        .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
+        .filter(model.GroupExtra.key == "siren")
+        .filter(model.GroupExtra.value == siren)
+        .filter(model.GroupExtra.state == "active")
+        .filter(model.Group.state != "deleted")
+        .filter(model.Group.is_organization.is_(True))
+    )
+    if isinstance(own_id, str) and own_id:
+        query = query.filter(model.Group.id != own_id)
+    other = query.first()
+    if other is not None:
+        errors[key].append(
+            tk._("The SIREN number {siren} is already used by {organization}").format(
+                siren=siren, organization=other[0]
+            )
+        )
+        return
+    data[key] = siren
+
+
+def datagrandest_identifier_unique(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """The dataset ``identifier`` is not used by another active dataset."""
+    value = data.get(key)
+    if _missing(value) or errors[key] or not isinstance(value, str):
+        return
+    model = context["model"]
+    own_id = data.get(key[:-1] + ("id",))
+    query = (
+        model.Session.query(model.Package.name)
+        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+        .filter(model.PackageExtra.key == "identifier")
+        .filter(model.PackageExtra.value == value)
+        .filter(model.PackageExtra.state == "active")
+        .filter(model.Package.state != "deleted")
+    )
+    if isinstance(own_id, str) and own_id:
+        query = query.filter(model.Package.id != own_id)
+    other = query.first()
+    if other is not None:
+        errors[key].append(
+            tk._("The identifier {identifier} is already used by the dataset {name}").format(
+                identifier=_show(value), name=other[0]
+            )
+        )

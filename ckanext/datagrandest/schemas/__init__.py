@@ -1,0 +1,1 @@
+"""Scheming schemas of DataGrandEst (dataset, organization, presets), loaded by ckanext-scheming."""

@@ -1,0 +1,122 @@
+"""Search: index each dataset's territories with their ancestors and expand territory filters.
+
+A search on a territory uses the pseudo-field ``territory`` in ``fq`` (API:
+``fq=territory:67482``; web: ``/dataset/?territory=67482``, which CKAN's search page turns
+into the same fq).  It becomes the hierarchical filter of docs/field-contract.md: datasets on
+the territory itself, on a bigger territory containing it, or on a smaller one inside it.
+Facet filters (``vocab_departements``, ``vocab_communes``...) stay exact so counts match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.datagrandest import facets, territories
+
+# `territory:67482` or `territory:"67482"`, not preceded by a letter (vocab_territory...).
+_TERRITORY_FILTER = re.compile(r'(?<![\w.])territory:(?:"([^"]*)"|([^\s()"]+))')
+_SAFE_CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
+
+
+def territory_filter(code: str) -> str:
+    """The Solr filter that finds everything relevant to a territory (see module docstring)."""
+    code = code.strip()
+    if not _SAFE_CODE.match(code):
+        # Never let user text into the Solr syntax; an odd code simply matches nothing.
+        return "vocab_territories_within:__none__"
+    around = " OR ".join(f'"{c}"' for c in territories.with_ancestors([code]))
+    return f'(vocab_territories:({around}) OR vocab_territories_within:"{code}")'
+
+
+def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
+    fq = search_params.get("fq")
+    if isinstance(fq, str) and "territory:" in fq:
+        search_params["fq"] = _TERRITORY_FILTER.sub(
+            lambda m: territory_filter(m.group(1) if m.group(1) is not None else m.group(2)), fq
+        )
+    return search_params
+
+
+def after_dataset_search(search_results: dict[str, Any]) -> dict[str, Any]:
+    # CKAN shows facet items by their raw value; ours are codes and URIs.
+    lang = _lang()
+    for name, facet in search_results.get("search_facets", {}).items():
+        for item in facet.get("items", []):
+            item["display_name"] = facets.item_label(name, item["name"], lang)
+    return search_results
+
+
+def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    validated = _validated(pkg_dict)
+    codes = [c for c in _as_list(validated.get("territories")) if isinstance(c, str)]
+    if codes:
+        pkg_dict["vocab_territories"] = codes
+        within = territories.with_ancestors(codes)
+        pkg_dict["vocab_territories_within"] = within
+        pkg_dict["vocab_departements"] = [
+            code for code in within if (t := territories.get(code)) and t.kind == "departement"
+        ]
+        pkg_dict["vocab_communes"] = [
+            code for code in codes if (t := territories.get(code)) and t.kind == "commune"
+        ]
+    themes = [t for t in _as_list(validated.get("theme")) if isinstance(t, str)]
+    if themes:
+        pkg_dict["vocab_theme"] = themes
+    body_kind = _publisher_kind(pkg_dict.get("owner_org"))
+    if body_kind:
+        pkg_dict["vocab_body_kind"] = [body_kind]
+    return pkg_dict
+
+
+def _validated(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    # CKAN hands us the stored dict (JSON strings in extras); the validated copy it
+    # serialised just before has the lists the schema's output validators made.
+    try:
+        validated = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+    except ValueError:
+        validated = {}
+    return validated if isinstance(validated, dict) else {}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return []
+        return parsed if isinstance(parsed, list) else []
+    return []
+
+
+def _publisher_kind(owner_org: Any) -> str | None:
+    if not owner_org:
+        return None
+    try:
+        org = tk.get_action("organization_show")(
+            {"ignore_auth": True},
+            {
+                "id": owner_org,
+                "include_datasets": False,
+                "include_users": False,
+                "include_groups": False,
+                "include_tags": False,
+                "include_followers": False,
+            },
+        )
+    except tk.ObjectNotFound:
+        return None
+    kind = org.get("body_kind")
+    return kind if isinstance(kind, str) and kind else None
+
+
+def _lang() -> str:
+    try:
+        return tk.h.lang() or "fr"
+    except RuntimeError:
+        return "fr"

@@ -1,0 +1,1 @@
+"""Tests of the DCAT-AP 3 export and import."""

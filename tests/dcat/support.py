@@ -1,0 +1,187 @@
+"""Data for the DCAT tests: datasets in our contract's field names, the concepts we use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from ckanext.datagrandest import vocabularies
+
+SHAPES_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "shacl"
+DCAT_AP_301 = SHAPES_DIR / "dcat-ap-3.0.1"
+SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "shapes_recommended.ttl")
+PUBLISHER_TYPES = Namespace("http://purl.org/adms/publishertype/")
+
+# Fields core CKAN keeps at the root whatever the schema.
+CORE_FIELDS = {
+    "name",
+    "title",
+    "notes",
+    "owner_org",
+    "url",
+    "version",
+    "license_id",
+    "tags",
+    "tag_string",
+    "resources",
+    "private",
+    "type",
+}
+
+
+def scheming_on() -> bool:
+    return tk.h.plugin_loaded("scheming_datasets")
+
+
+def in_contract_form(fields: dict[str, Any], core: set[str]) -> dict[str, Any]:
+    """Our fields at the root with the schema on, else as extras (how CKAN keeps unknown keys)."""
+    if scheming_on():
+        return fields
+    data = {k: v for k, v in fields.items() if k in core}
+    extras = [
+        {"key": k, "value": v if isinstance(v, str) else json.dumps(v)}
+        for k, v in fields.items()
+        if k not in core
+    ]
+    if extras:
+        data["extras"] = extras
+    return data
+
+
+def field(data: dict[str, Any], key: str) -> Any:
+    """A contract field from a package_show dict, whichever way it was stored."""
+    if key in data:
+        return data[key]
+    for extra in data.get("extras", []):
+        if extra["key"] == key:
+            value = extra["value"]
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+    return None
+
+
+def make_organization(**fields: Any) -> dict[str, Any]:
+    defaults = {
+        "name": "region-grand-est",
+        "title": "Région Grand Est",
+        "body_kind": "region",
+        "siren": "200052264",
+        "website": "https://www.grandest.fr/",
+        "email": "opendata@grandest.fr",
+        "territories": ["44"],
+    }
+    defaults.update(fields)
+    return factories.Organization(**in_contract_form(defaults, {"name", "title"}))
+
+
+def make_dataset(org: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    data = {"owner_org": org["id"], "license_id": "etalab-2.0", **fields}
+    sysadmin = factories.Sysadmin()
+    return call_action(
+        "package_create", {"user": sysadmin["name"]}, **in_contract_form(data, CORE_FIELDS)
+    )
+
+
+FULL_DATASET: dict[str, Any] = {
+    "name": "qualite-air-strasbourg",
+    "title": "Qualité de l'air à Strasbourg",
+    "notes": "Mesures horaires des stations de l'Eurométropole.",
+    "url": "https://www.atmo-grandest.eu/donnees/qualite-air",
+    "version": "2.1",
+    "tag_string": "air,pollution",
+    "identifier": "https://data.grandest.fr/id/qualite-air-strasbourg",
+    "issued": "2023-01-15",
+    "modified": "2024-06-30T08:00:00",
+    "language": [vocabularies.EU_AUTHORITY + "language/FRA"],
+    "theme": [
+        vocabularies.EU_AUTHORITY + "data-theme/ENVI",
+        vocabularies.EU_AUTHORITY + "data-theme/HEAL",
+    ],
+    "frequency": vocabularies.EU_AUTHORITY + "frequency/DAILY",
+    "access_rights": vocabularies.EU_AUTHORITY + "access-right/PUBLIC",
+    "conforms_to": ["https://schema.data.gouv.fr/etalab/schema-irve-statique/"],
+    "contact": [
+        {"name": "Service données", "email": "donnees@atmo-grandest.eu", "url": "https://atmo.eu"}
+    ],
+    "temporal_coverage": [{"start": "2020-01-01", "end": "2023-12-31"}],
+    "spatial_coverage": [
+        {
+            "text": "Agglomération de Strasbourg",
+            "geom": json.dumps(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[7.6, 48.5], [7.9, 48.5], [7.9, 48.7], [7.6, 48.7], [7.6, 48.5]]
+                    ],
+                }
+            ),
+        }
+    ],
+    "territories": ["67482", "246700488", "67"],
+    "granularity": "commune",
+    "resources": [
+        {
+            "name": "Mesures 2023",
+            "description": "Une ligne par station et par heure.",
+            "url": "https://www.atmo-grandest.eu/data/mesures-2023.csv",
+            "format": "CSV",
+            "mimetype": "text/csv",
+            "size": 123456,
+            "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "hash_algorithm": "sha256",
+            "download_url": "https://www.atmo-grandest.eu/data/mesures-2023.csv",
+            "license": "odc-odbl",
+        },
+        {
+            "name": "Stations (WFS)",
+            "url": "https://geo.atmo-grandest.eu/wfs",
+            "format": "WFS_SRVC",
+            "is_api": True,
+        },
+    ],
+}
+
+MINIMAL_DATASET: dict[str, Any] = {
+    "name": "budget-commune",
+    "title": "Budget primitif",
+    "notes": "Le budget voté.",
+    "resources": [{"url": "https://example.org/budget.csv", "format": "CSV"}],
+}
+
+
+def concept_graph() -> Graph:
+    """The concepts our exports use, with their scheme, as the vocabulary shapes expect."""
+    g = Graph()
+
+    def add(scheme: URIRef, concept: URIRef, labels: dict[str, str]) -> None:
+        g.add((concept, RDF.type, SKOS.Concept))
+        g.add((concept, SKOS.inScheme, scheme))
+        for lang, text in labels.items():
+            g.add((concept, SKOS.prefLabel, Literal(text, lang=lang)))
+
+    for name in vocabularies.VOCABULARIES:
+        scheme = URIRef(vocabularies.EU_AUTHORITY + name)
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, DCTERMS.title, Literal(name, lang="en")))
+        for concept in vocabularies.concepts(name):
+            add(scheme, URIRef(concept.uri), dict(concept.labels))
+    scheme = URIRef(PUBLISHER_TYPES["1.0"])
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, DCTERMS.title, Literal("Publisher type", lang="en")))
+    for kind in (
+        "NationalAuthority",
+        "RegionalAuthority",
+        "LocalAuthority",
+        "NonProfitOrganisation",
+    ):
+        add(scheme, PUBLISHER_TYPES[kind], {"en": kind})
+    return g

@@ -1,0 +1,77 @@
+"""Harvest test helpers: sources on local replay servers, jobs run synchronously (no queues)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestJob
+from ckanext.harvest.tests.lib import run_harvest_job
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def load_fixture(relative: str) -> Any:
+    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+
+
+def create_source(
+    url: str, source_type: str, config: dict[str, Any], org_id: str, name: str
+) -> dict[str, Any]:
+    return call_action(
+        "harvest_source_create",
+        {"user": factories.Sysadmin()["name"]},
+        name=name,
+        title=name.replace("-", " ").title(),
+        url=url,
+        source_type=source_type,
+        config=json.dumps(config),
+        owner_org=org_id,
+    )
+
+
+def harvest(source_id: str) -> dict[str, Any]:
+    """Run one whole job (gather, fetch, import, finish) and return its status and report."""
+    job = call_action("harvest_job_create", source_id=source_id, run=False)
+    job_obj = HarvestJob.get(job["id"])
+    harvester = queue.get_harvester(job_obj.source.type)
+    run_harvest_job(job_obj, harvester)
+    shown = call_action("harvest_job_show", id=job["id"])
+    report = call_action("harvest_job_report", id=job["id"])
+    return {
+        "status": shown["status"],
+        "stats": {k: v for k, v in shown["stats"].items() if v},
+        "gather_errors": [e["message"] for e in report["gather_errors"]],
+        "object_errors": {
+            o["guid"]: [e["message"] for e in o["errors"]]
+            for o in report["object_errors"].values()
+        },
+    }
+
+
+def source_datasets(source_id: str, include_deleted: bool = False) -> dict[str, dict[str, Any]]:
+    """The datasets a source harvested, by their identifier at the source."""
+    from ckanext.harvest.model import HarvestObject, Session
+
+    rows = (
+        Session.query(HarvestObject.guid, HarvestObject.package_id)
+        .filter(HarvestObject.harvest_source_id == source_id, HarvestObject.package_id.isnot(None))
+        .distinct()
+    )
+    found = {}
+    for guid, package_id in rows:
+        dataset = call_action("package_show", id=package_id)
+        if include_deleted or dataset["state"] == "active":
+            found[guid] = dataset
+    return found
+
+
+@pytest.fixture
+def org():
+    return factories.Organization(name="eurometropole-de-strasbourg", title="Eurométropole")

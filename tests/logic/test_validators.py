@@ -1,0 +1,149 @@
+"""Validators of the regional schema, called directly on values."""
+
+from __future__ import annotations
+
+import json
+
+import ckan.plugins.toolkit as tk
+import pytest
+
+from ckanext.datagrandest.logic import validators as v
+
+
+@pytest.mark.parametrize(
+    "siren",
+    ["200052264", "246700488", "130007669"],
+)
+def test_real_sirens_pass_the_luhn_key(siren):
+    assert v.siren_is_valid(siren)
+
+
+@pytest.mark.parametrize("siren", ["200052265", "246700489", "12345678", "2000522640", "20005226A"])
+def test_wrong_sirens_fail(siren):
+    assert not v.siren_is_valid(siren)
+
+
+def test_text_caps_length_and_refuses_html():
+    check = v.datagrandest_text(10)
+    assert check("  court  ") == "court"
+    assert check("a < b > c") == "a < b > c"  # comparisons are not tags
+    with pytest.raises(tk.Invalid, match="11"):
+        check("x" * 11)
+    for html in ["<b>gras</b>", "<script>x</script>", "<img src=x/>", "<!-- c -->"]:
+        with pytest.raises(tk.Invalid, match="HTML"):
+            v.datagrandest_text(100)(html)
+    with pytest.raises(tk.Invalid, match="text"):
+        check(["liste"])
+    assert check(tk.missing) is tk.missing
+
+
+@pytest.mark.parametrize("email", ["a@b.fr", "prenom.nom+tag@region-grandest.fr"])
+def test_good_emails(email):
+    assert v.datagrandest_email(email) == email
+
+
+@pytest.mark.parametrize("email", ["a@b", "sans-arobase.fr", "a @b.fr", "a@b..fr", 42])
+def test_bad_emails(email):
+    with pytest.raises(tk.Invalid):
+        v.datagrandest_email(email)
+
+
+@pytest.mark.parametrize("url", ["https://www.grandest.fr/", "http://127.0.0.1:5000/x?y=1"])
+def test_good_urls(url):
+    assert v.datagrandest_url(url) == url
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://a.fr/x", "www.a.fr", "https://"])
+def test_bad_urls(url):
+    with pytest.raises(tk.Invalid):
+        v.datagrandest_url(url)
+
+
+def test_geojson_accepts_geometries_features_and_collections():
+    polygon = {"type": "Polygon", "coordinates": [[[7, 48], [8, 48], [8, 49], [7, 48]]]}
+    assert json.loads(v.datagrandest_geojson(json.dumps(polygon))) == polygon
+    feature = {"type": "Feature", "properties": {}, "geometry": polygon}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    assert json.loads(v.datagrandest_geojson(collection)) == collection
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "{cassé",
+        "[1, 2]",
+        {"type": "Point"},
+        {"type": "Point", "coordinates": [7]},
+        {"type": "Point", "coordinates": [7, 95]},
+        {"type": "Point", "coordinates": [True, 48]},
+        {"type": "Polygon", "coordinates": [7, 48]},
+        {"type": "FeatureCollection", "features": "non"},
+        {"type": "Feature", "geometry": {"type": "Cercle"}},
+    ],
+)
+def test_geojson_rejects_broken_values(bad):
+    with pytest.raises(tk.Invalid):
+        v.datagrandest_geojson(bad)
+
+
+def _run(validator, key, data):
+    errors = {key: []}
+    validator(key, data, errors, {})
+    return errors[key]
+
+
+def test_end_after_start_compares_whole_periods():
+    key = ("temporal_coverage", 0, "end")
+    start = ("temporal_coverage", 0, "start")
+    assert _run(v.datagrandest_end_after_start, key, {start: "2020-06", key: "2020"}) == []
+    assert _run(v.datagrandest_end_after_start, key, {start: "2020-06-01", key: "2020-06-01"}) == []
+    assert _run(v.datagrandest_end_after_start, key, {start: "2021", key: "2020-12-31"}) == [
+        "The end date comes before the start date"
+    ]
+
+
+def test_territories_are_deduplicated_and_unknown_codes_named():
+    key = ("territories",)
+    data = {key: "67482, 67482,57463"}
+    assert _run(v.datagrandest_territories, key, data) == []
+    assert json.loads(data[key]) == ["67482", "57463"]
+    errors = _run(v.datagrandest_territories, key, {key: ["67482", "00000"]})
+    assert errors == ["Unknown territory code: 00000 (not a Grand Est territory)"]
+    assert _run(v.datagrandest_territories, key, {key: 67}) == [
+        "Expecting a list of territory codes"
+    ]
+
+
+def test_vocabulary_lists_take_codes_uris_and_commas():
+    key = ("theme",)
+    data = {key: "envi,http://publications.europa.eu/resource/authority/data-theme/TRAN"}
+    assert _run(v.datagrandest_vocabulary_list("data-theme"), key, data) == []
+    assert json.loads(data[key]) == [
+        "http://publications.europa.eu/resource/authority/data-theme/ENVI",
+        "http://publications.europa.eu/resource/authority/data-theme/TRAN",
+    ]
+
+
+def test_resource_format_normalises_spellings_and_guesses_from_the_url():
+    data = {("resources", 0, "format"): "geojson", ("resources", 0, "url"): "x"}
+    assert _run(v.datagrandest_resource_format, ("resources", 0, "format"), data) == []
+    assert data[("resources", 0, "format")] == "GEOJSON"
+    assert data[("resources", 0, "mimetype")] == "application/geo+json"
+    data = {("resources", 0, "format"): "", ("resources", 0, "url"): "https://a.fr/b.xlsx"}
+    assert _run(v.datagrandest_resource_format, ("resources", 0, "format"), data) == []
+    assert data[("resources", 0, "format")] == "XLSX"
+
+
+def test_boolean_strings():
+    assert v.datagrandest_boolean_string(True) == "true"
+    assert v.datagrandest_boolean_string("oui") == "true"
+    assert v.datagrandest_boolean_string(tk.missing) == "false"
+    with pytest.raises(tk.Invalid):
+        v.datagrandest_boolean_string("peut-être")
+
+
+def test_size_is_a_non_negative_whole_number():
+    assert v.datagrandest_non_negative_int("42") == 42
+    for bad in ["-1", "1.5", "beaucoup", True]:
+        with pytest.raises(tk.Invalid):
+            v.datagrandest_non_negative_int(bad)
