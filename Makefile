@@ -10,8 +10,8 @@ CKAN := $(BIN)/ckan
 STATE := .state
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps solr-build services stop status config db demo-load demo \
-        serve test lint typecheck package-check territories bench i18n i18n-check
+.PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
+        serve test lint typecheck package-check territories bench bench-dcat i18n i18n-check
 
 help:
 	@echo "make demo    set everything up and serve the portal with demo content on http://127.0.0.1:5000"
@@ -59,7 +59,11 @@ demo-load: db
 serve:
 	@scripts/serve.sh
 
-demo: demo-load serve
+# Harvests the bundled sample sources (udata, Opendatasoft) from a local replay server.
+demo-harvest: demo-load
+	@scripts/demo-harvest.sh
+
+demo: demo-load demo-harvest serve
 
 lint: $(VENV)/.installed
 	@$(BIN)/ruff check .
@@ -98,3 +102,7 @@ territories: $(VENV)/.installed
 
 bench: services
 	@$(BIN)/python -m bench
+
+# DCAT catalogue pages, our profile against stock euro_dcat_ap_3: `make bench-dcat N=1000`.
+bench-dcat: services
+	@$(BIN)/python -m bench.bench_dcat --n $${N:-1000}

@@ -33,7 +33,7 @@ ORGANIZATIONS = [
     ("region-grand-est", "Région Grand Est", "region", "200052264", ["44"]),
     ("bas-rhin", "Département du Bas-Rhin", "departement", "226700011", ["67"]),
     ("eurometropole", "Eurométropole de Strasbourg", "epci", "246700488", ["246700488"]),
-    ("ville-de-metz", "Ville de Metz", "commune", "215704632", ["57463"]),
+    ("ville-de-metz", "Ville de Metz", "commune", "215704636", ["57463"]),
     ("prefecture", "Préfecture de région", "state_service", "110044013", ["44"]),
 ]
 COMMUNES = ["67482", "57463", "51454", "54395", "68224", "10387", "88160", "08105"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ckanext.datagrandest import config, demo
+from ckanext.datagrandest import sources as sources_module
 
 __all__ = ["datagrandest"]
 
@@ -43,3 +44,53 @@ def demo_load(password_file: Path) -> None:
     for line in report:
         click.echo(line)
     click.secho(f"Log in at /user/login as '{admin}' with password '{password}'", bold=True)
+
+
+@datagrandest.group("sources")
+def sources_group() -> None:
+    """Harvest sources as code (ckanext/datagrandest/sources.yaml)."""
+
+
+@sources_group.command("sync")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=sources_module.DEFAULT_PATH,
+    show_default=True,
+    help="The sources file to apply.",
+)
+def sources_sync(path: Path) -> None:
+    """Create or update the organizations and harvest sources of the file; safe to re-run."""
+    try:
+        changes = sources_module.sync(path, click.echo)
+    except sources_module.SourcesError as error:
+        for problem in error.problems:
+            click.secho(f"  ✗ {problem}", fg="red", err=True)
+        raise click.ClickException(
+            f"{path} : fichier refusé ({len(error.problems)} erreur(s)), rien n'a été modifié"
+        ) from error
+    click.secho("; ".join(changes) if changes else "Rien à changer : tout est à jour.", bold=True)
+
+
+@sources_group.command("harvest")
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Every source of the file.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=sources_module.DEFAULT_PATH,
+    show_default=True,
+    help="The sources file whose sources --all runs.",
+)
+def sources_harvest(names: tuple[str, ...], all_sources: bool, path: Path) -> None:
+    """Run harvest jobs now, in this process (no queues), showing progress."""
+    if all_sources:
+        names = tuple(s["name"] for s in sources_module.load(path).sources)
+    if not names:
+        raise click.UsageError("Name sources to harvest, or give --all.")
+    if not sources_module.run_harvest(
+        names, lambda items, label: click.progressbar(items, label=label), click.echo
+    ):
+        raise click.ClickException("Moissonnage terminé avec des erreurs (voir ci-dessus).")

@@ -9,7 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.datagrandest import facets, search, vocabularies
-from ckanext.datagrandest.harvesters import provenance
+from ckanext.datagrandest.dcat import views as dcat_views
+from ckanext.datagrandest.harvesters import dedup, provenance
 
 
 @tk.blanket.config_declarations
@@ -23,6 +24,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
 
@@ -36,10 +38,12 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return provenance.add_provenance(pkg_dict)
+        return dedup.add_sources(provenance.add_provenance(pkg_dict))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.before_dataset_index(provenance.strip_from_index(pkg_dict))
+        return search.before_dataset_index(
+            dedup.strip_from_index(provenance.strip_from_index(pkg_dict))
+        )
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.before_dataset_search(search_params)
@@ -48,6 +52,11 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
         return search.after_dataset_search(search_results)
+
+    # IBlueprint
+
+    def get_blueprint(self) -> list[Any]:
+        return [dcat_views.blueprint]
 
     # IFacets
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -18,55 +17,6 @@ SHAPES_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 DCAT_AP_301 = SHAPES_DIR / "dcat-ap-3.0.1"
 SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "shapes_recommended.ttl")
 PUBLISHER_TYPES = Namespace("http://purl.org/adms/publishertype/")
-
-# Fields core CKAN keeps at the root whatever the schema.
-CORE_FIELDS = {
-    "name",
-    "title",
-    "notes",
-    "owner_org",
-    "url",
-    "version",
-    "license_id",
-    "tags",
-    "tag_string",
-    "resources",
-    "private",
-    "type",
-}
-
-
-def scheming_on() -> bool:
-    return tk.h.plugin_loaded("scheming_datasets")
-
-
-def in_contract_form(fields: dict[str, Any], core: set[str]) -> dict[str, Any]:
-    """Our fields at the root with the schema on, else as extras (how CKAN keeps unknown keys)."""
-    if scheming_on():
-        return fields
-    data = {k: v for k, v in fields.items() if k in core}
-    extras = [
-        {"key": k, "value": v if isinstance(v, str) else json.dumps(v)}
-        for k, v in fields.items()
-        if k not in core
-    ]
-    if extras:
-        data["extras"] = extras
-    return data
-
-
-def field(data: dict[str, Any], key: str) -> Any:
-    """A contract field from a package_show dict, whichever way it was stored."""
-    if key in data:
-        return data[key]
-    for extra in data.get("extras", []):
-        if extra["key"] == key:
-            value = extra["value"]
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value
-    return None
 
 
 def make_organization(**fields: Any) -> dict[str, Any]:
@@ -80,15 +30,13 @@ def make_organization(**fields: Any) -> dict[str, Any]:
         "territories": ["44"],
     }
     defaults.update(fields)
-    return factories.Organization(**in_contract_form(defaults, {"name", "title"}))
+    return factories.Organization(**defaults)
 
 
 def make_dataset(org: dict[str, Any], **fields: Any) -> dict[str, Any]:
     data = {"owner_org": org["id"], "license_id": "etalab-2.0", **fields}
     sysadmin = factories.Sysadmin()
-    return call_action(
-        "package_create", {"user": sysadmin["name"]}, **in_contract_form(data, CORE_FIELDS)
-    )
+    return call_action("package_create", {"user": sysadmin["name"]}, **data)
 
 
 FULL_DATASET: dict[str, Any] = {

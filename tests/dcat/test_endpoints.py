@@ -142,3 +142,8 @@ def test_page_past_the_end_is_empty_not_an_error(app, catalogue):
 def test_unknown_profile_is_a_client_error(app, catalogue):
     response = app.get("/catalog.ttl", query_string={"profiles": "inexistant"})
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("url", ["/catalog.foo", "/dataset/jeu-0.foo"])
+def test_unknown_format_is_not_a_server_error(app, catalogue, url):
+    assert app.get(url).status_code == 404

@@ -11,7 +11,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 
-from .support import FULL_DATASET, MINIMAL_DATASET, field, make_dataset, make_organization
+from .support import FULL_DATASET, MINIMAL_DATASET, make_dataset, make_organization
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -34,6 +34,7 @@ DATASET_FIELDS = [
     "temporal_coverage",
     "spatial_coverage",
     "territories",
+    "granularity",
 ]
 RESOURCE_FIELDS = [
     "url",
@@ -44,6 +45,7 @@ RESOURCE_FIELDS = [
     "size",
     "license",
     "download_url",
+    "access_url",
     "hash",
     "hash_algorithm",
     "is_api",
@@ -78,7 +80,7 @@ def test_fully_filled_dataset_comes_back_field_by_field(app):
     original = call_action("package_show", id=make_dataset(org, **FULL_DATASET)["id"])
     parsed = parse_back(app, original)
     for key in DATASET_FIELDS:
-        assert _normalised(key, parsed.get(key)) == _normalised(key, field(original, key)), key
+        assert _normalised(key, parsed.get(key)) == _normalised(key, original.get(key)), key
     assert [t["name"] for t in parsed["tags"]] == sorted(t["name"] for t in original["tags"])
     by_url = {r["url"]: r for r in parsed["resources"]}
     assert len(by_url) == len(original["resources"])
@@ -153,3 +155,15 @@ def test_access_service_with_contact_and_publisher_does_not_crash():
     output = RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle")
     assert "Régie SIG" in output
     assert "sig@x.fr" in output
+
+
+def test_other_licence_comes_back_with_its_text(app):
+    org = make_organization()
+    original = make_dataset(
+        org,
+        **{**MINIMAL_DATASET, "license_id": "other", "license_other": "Licence maison v1"},
+    )
+    parsed = parse_back(app, original)
+    assert parsed["license_id"] == "other"
+    assert parsed["license_other"] == "Licence maison v1"
+    assert parsed["resources"][0]["license"] == "other"

@@ -74,4 +74,10 @@ def source_datasets(source_id: str, include_deleted: bool = False) -> dict[str, 
 
 @pytest.fixture
 def org():
-    return factories.Organization(name="eurometropole-de-strasbourg", title="Eurométropole")
+    # A publisher with a territory of competence: records without places default to it.
+    return factories.Organization(
+        name="eurometropole-de-strasbourg",
+        title="Eurométropole de Strasbourg",
+        body_kind="epci",
+        territories=["246700488"],
+    )

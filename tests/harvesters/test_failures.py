@@ -127,7 +127,7 @@ def test_connection_refused_finishes_the_job_with_its_error(org):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     source = create_source(
-        f"http://127.0.0.1:{port}", "datagrandest_udata", {"organizations": [ORG]}, org["id"], "x"
+        f"http://127.0.0.1:{port}", "datagrandest_udata", {"organizations": [ORG]}, org["id"], "injoignable"
     )
 
     result = harvest(source["id"])

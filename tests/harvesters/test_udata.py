@@ -270,5 +270,5 @@ def test_dataset_published_here_has_no_provenance(org):
 )
 def test_bad_config_is_refused_with_a_clear_message(org, config, message):
     with pytest.raises(tk.ValidationError) as error:
-        create_source("https://www.data.gouv.fr", "datagrandest_udata", config, org["id"], "x")
+        create_source("https://www.data.gouv.fr", "datagrandest_udata", config, org["id"], "mauvaise")
     assert message in str(error.value.error_dict["config"])

@@ -14,7 +14,9 @@ geography revision and cannot be built from a code; the code URIs are stable for
 the code is, readable, and the form French portals already exchange.
 
 Publisher: the organization (``foaf:Agent``) gets ``dct:type`` from the ADMS publisher-type
-vocabulary according to its ``body_kind`` and its SIREN as ``dct:identifier``.
+vocabulary according to its ``body_kind`` and its SIREN as ``dct:identifier``.  The dataset's
+own licence is also stated on the dataset (DCAT-AP only has it on distributions), and the
+granularity, which DCAT-AP has no property for, is ``dge:granularity`` in our namespace.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 import ckan.plugins.toolkit as tk
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from ckanext.datagrandest import config, territories, vocabularies
@@ -68,6 +70,8 @@ SPDX_ALGORITHM: Final = "https://spdx.org/rdf/terms#checksumAlgorithm_"
 EU_LANGUAGES: Final = vocabularies.EU_AUTHORITY + "language/"
 DATA_THEMES: Final = vocabularies.EU_AUTHORITY + "data-theme"
 LOCN_GEOMETRY: Final = URIRef("http://www.w3.org/ns/locn#geometry")
+# Our own terms, for the fields DCAT-AP has no property for (the granularity of the data).
+DGE: Final = Namespace("https://www.datagrandest.fr/ns/dcat#")
 
 # Harvest sources seldom change; remembering them a few minutes spares one action call per
 # harvested dataset on catalogue pages.
@@ -75,16 +79,8 @@ _SOURCE_TTL: Final = 300.0
 _sources: dict[str, tuple[float, dict[str, Any] | None]] = {}
 
 
-def territory_uri(code: str) -> str | None:
-    """The URI of a territory of the vocabulary, or None for an unknown code."""
-    territory = territories.get(code)
-    if territory is None:
-        return None
-    return f"{INSEE_GEO}{TERRITORY_PATHS[territory.kind]}/{territory.code}"
-
-
 def territory_code(uri: str) -> str | None:
-    """The code of a territory URI built by ``territory_uri``, or None."""
+    """The code of a territory URI as we export it (``INSEE_GEO`` + kind + code), or None."""
     if not uri.startswith(INSEE_GEO):
         return None
     kind_path, _, code = uri[len(INSEE_GEO) :].partition("/")
@@ -145,7 +141,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 self.g.remove((dataset_ref, DCT.identifier, identifier))
                 self.g.add((dataset_ref, DCT.identifier, Literal(str(identifier))))
         self._territories_to_graph(dataset_dict, dataset_ref)
-        self._structured_extras_to_graph(dataset_dict, dataset_ref)
+        self._contacts_to_graph(dataset_ref)
         self._publisher_to_graph(dataset_dict, dataset_ref)
         self._provenance_to_graph(dataset_dict, dataset_ref)
         for resource_dict in dataset_dict.get("resources", []):
@@ -153,9 +149,30 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         # DCAT-AP puts licences on distributions only; the dataset's own licence (the one
         # its distributions default to) is kept on the dataset too, so that a consumer, or
         # our own parser, does not have to guess it from distributions that differ.
-        license_uri = vocabularies.license_uri(dataset_dict.get("license_id"))
+        node = self._license_node(
+            dataset_dict.get("license_id"), _value(dataset_dict, "license_other")
+        )
+        if node is not None:
+            self.g.add((dataset_ref, DCT.license, node))
+        granularity = _value(dataset_dict, "granularity")
+        if granularity:
+            self.g.add((dataset_ref, DGE.granularity, Literal(str(granularity))))
+
+    def _license_node(self, license_id: Any, other: Any) -> URIRef | BNode | None:
+        """Our licence as a dct:LicenseDocument: its URI, or for "other" a node with its text."""
+        license_uri = vocabularies.license_uri(license_id)
         if license_uri:
-            self.g.add((dataset_ref, DCT.license, URIRef(license_uri)))
+            node: URIRef | BNode = URIRef(license_uri)
+            label = vocabularies.license_label(license_id)
+        elif license_id == "other" and other:
+            # One node per dataset, shared by the dataset and its distributions.
+            node = self._other_license = getattr(self, "_other_license", None) or BNode()
+            label = str(other)
+        else:
+            return None
+        self.g.add((node, RDF.type, DCT.LicenseDocument))
+        self.g.add((node, RDFS.label, Literal(label, lang="fr")))
+        return node
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
         super().graph_from_catalog(catalog_dict, catalog_ref)
@@ -172,6 +189,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             g.add((homepage, RDF.type, FOAF.Document))
         g.add((catalog_ref, DCAT.themeTaxonomy, URIRef(DATA_THEMES)))
         g.add((URIRef(DATA_THEMES), RDF.type, SKOS.ConceptScheme))
+        # The catalogue is the Région's: a regional authority publishes it.
         publisher = URIRef(config.dcat_catalog_publisher_uri())
         g.add((catalog_ref, DCT.publisher, publisher))
         g.add((publisher, RDF.type, FOAF.Agent))
@@ -180,52 +198,18 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
 
     def _territories_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         for code in _as_list(_value(dataset_dict, "territories")):
-            uri = territory_uri(str(code))
-            if uri is None:
+            territory = territories.get(str(code))
+            if territory is None:
                 continue
-            node = URIRef(uri)
+            node = URIRef(f"{INSEE_GEO}{TERRITORY_PATHS[territory.kind]}/{territory.code}")
             self.g.add((dataset_ref, DCT.spatial, node))
             self.g.add((node, RDF.type, DCT.Location))
-            self.g.add((node, SKOS.prefLabel, Literal(territories.get(code).name, lang="fr")))  # type: ignore[union-attr]
-            self.g.add((node, DCT.identifier, Literal(str(code))))
+            self.g.add((node, SKOS.prefLabel, Literal(territory.name, lang="fr")))
+            self.g.add((node, DCT.identifier, Literal(territory.code)))
 
-    def _structured_extras_to_graph(
-        self, dataset_dict: dict[str, Any], dataset_ref: URIRef
-    ) -> None:
-        # The stock profile maps these repeating fields only when a schema puts them at the
-        # root; without one they arrive JSON-encoded in the extras.
-        if "contact" not in dataset_dict:
-            for contact in _as_list(_value(dataset_dict, "contact")):
-                if isinstance(contact, dict):
-                    self._add_contact_to_graph(dataset_ref, DCAT.contactPoint, contact)
-        if "temporal_coverage" not in dataset_dict:
-            for period in _as_list(_value(dataset_dict, "temporal_coverage")):
-                if isinstance(period, dict) and (period.get("start") or period.get("end")):
-                    node = BNode()
-                    self.g.add((node, RDF.type, DCT.PeriodOfTime))
-                    if period.get("start"):
-                        self._add_date_triple(node, DCAT.startDate, period["start"])
-                    if period.get("end"):
-                        self._add_date_triple(node, DCAT.endDate, period["end"])
-                    self.g.add((dataset_ref, DCT.temporal, node))
-        if "spatial_coverage" not in dataset_dict:
-            for place in _as_list(_value(dataset_dict, "spatial_coverage")):
-                if not isinstance(place, dict) or not any(place.values()):
-                    continue
-                node = CleanedURIRef(place["uri"]) if place.get("uri") else BNode()
-                self.g.add((node, RDF.type, DCT.Location))
-                self.g.add((dataset_ref, DCT.spatial, node))
-                if place.get("text"):
-                    self.g.add((node, SKOS.prefLabel, Literal(place["text"])))
-                for key, predicate in (
-                    ("geom", LOCN_GEOMETRY),
-                    ("bbox", DCAT.bbox),
-                    ("centroid", DCAT.centroid),
-                ):
-                    if place.get(key):
-                        self._add_spatial_value_to_graph(node, predicate, place[key])
-        # Contacts have no class in DCAT-AP beyond vcard:Kind; the stock one says
-        # Organization for legacy contacts, which is fine, but every contact must be a Kind.
+    def _contacts_to_graph(self, dataset_ref: URIRef) -> None:
+        # DCAT-AP ranges dcat:contactPoint over vcard:Kind; the stock profile types legacy
+        # contacts vcard:Organization only.
         for contact in self.g.objects(dataset_ref, DCAT.contactPoint):
             self.g.add((contact, RDF.type, VCARD.Kind))
 
@@ -268,12 +252,20 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 self.g.add((publisher, FOAF.mbox, URIRef(self._add_mailto(str(email)))))
 
     def _provenance_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        source_id = _value(dataset_dict, "harvest_source_id")
-        if not source_id:
-            return
-        source = _harvest_source(str(source_id))
-        title = (source or {}).get("title") or _value(dataset_dict, "harvest_source_title") or ""
-        url = (source or {}).get("url")
+        # package_show carries our harvesters' provenance; search results (catalogue pages)
+        # only carry ckanext-harvest's harvest_source_id, so the source is looked up then.
+        found = dataset_dict.get("datagrandest_provenance")
+        if not isinstance(found, dict):
+            source_id = _value(dataset_dict, "harvest_source_id")
+            if not source_id:
+                return
+            source = _harvest_source(str(source_id)) or {}
+            found = {
+                "source_title": source.get("title") or _value(dataset_dict, "harvest_source_title"),
+                "source_url": source.get("url"),
+            }
+        title = found.get("source_title") or ""
+        url = found.get("source_url")
         label = f"Moissonné depuis « {title} »" + (f" ({url})" if url else "")
         statement = BNode()
         self.g.add((dataset_ref, DCT.provenance, statement))
@@ -285,6 +277,8 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         self.g.add((activity, RDFS.label, Literal(label, lang="fr")))
         if url:
             self.g.add((activity, RDFS.seeAlso, CleanedURIRef(url)))
+        if found.get("last_harvested"):
+            self._add_date_triple(activity, PROV.endedAtTime, found["last_harvested"])
 
     def _distribution_to_graph(
         self, dataset_dict: dict[str, Any], resource_dict: dict[str, Any]
@@ -308,24 +302,16 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 g.add((media_type, RDF.type, DCT.MediaType))
 
         # Licence: ours by id, the distribution's own or the dataset's.
-        license_id = resource_dict.get("license") or dataset_dict.get("license_id")
-        license_uri = vocabularies.license_uri(license_id)
-        other = _value(dataset_dict, "license_other")
-        if license_uri or other:
+        node = self._license_node(
+            resource_dict.get("license") or dataset_dict.get("license_id"),
+            _value(dataset_dict, "license_other"),
+        )
+        if node is not None:
             for old in list(g.objects(distribution, DCT.license)):
                 g.remove((distribution, DCT.license, old))
                 # The stock profile types every licence "UnknownIPR", which is untrue here.
                 g.remove((old, DCT.type, URIRef("http://purl.org/adms/licencetype/UnknownIPR")))
-            if license_uri:
-                node: URIRef | BNode = URIRef(license_uri)
-                g.add(
-                    (node, RDFS.label, Literal(vocabularies.license_label(license_id), lang="fr"))
-                )
-            else:
-                node = BNode()
-                g.add((node, RDFS.label, Literal(str(other), lang="fr")))
             g.add((distribution, DCT.license, node))
-            g.add((node, RDF.type, DCT.LicenseDocument))
 
         # DCAT-AP 3 requires an access URL; the stock profile skips it when url == download_url.
         if not any(g.objects(distribution, DCAT.accessURL)):
@@ -414,9 +400,15 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         license_ids = {item.uri: item.id for item in vocabularies.licenses() if item.uri}
         for resource_dict in dataset_dict.get("resources", []):
             self._parse_distribution(resource_dict, license_ids)
-        own = [license_ids.get(str(o)) for o in self.g.objects(dataset_ref, DCT.license)]
-        if any(own):
-            dataset_dict["license_id"] = next(i for i in own if i)
+        for node in self.g.objects(dataset_ref, DCT.license):
+            if isinstance(node, URIRef) and str(node) in license_ids:
+                dataset_dict["license_id"] = license_ids[str(node)]
+            elif isinstance(node, BNode) and self._object_value(node, RDFS.label):
+                dataset_dict["license_id"] = "other"
+                dataset_dict["license_other"] = self._object_value(node, RDFS.label)
+        granularity = self._object_value(dataset_ref, DGE.granularity)
+        if granularity:
+            dataset_dict["granularity"] = granularity
         return dataset_dict
 
     def _place(self, node: Any) -> dict[str, Any]:
@@ -457,6 +449,11 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             license_id = license_ids.get(str(license_node))
             if license_id:
                 resource_dict["license"] = license_id
+            elif isinstance(license_node, BNode):
+                resource_dict["license"] = "other"
+        # We export the URL as access URL when no other was given; that is no access URL.
+        if resource_dict.get("access_url") == resource_dict.get("url"):
+            resource_dict.pop("access_url", None)
         if any(self.g.objects(distribution, DCAT.accessService)):
             resource_dict["is_api"] = "true"
             # Our own accessService only repeats the resource URL; keep richer ones.

@@ -60,7 +60,7 @@ class CKANHarvester(dedup.DeduplicatingHarvester):
 
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         path = config.get("search_path", STANDARD_SEARCH)
-        if not isinstance(path, str) or not _PATH.match(path.strip("/")):
+        if not isinstance(path, str) or not _PATH.match(path.strip("/")) or ".." in path.split("/"):
             raise ValueError(
                 "« search_path » doit être un chemin relatif à l'URL de la source, "
                 f"par exemple {STANDARD_SEARCH} ou d4c/api/datasets/2.0/search/"
@@ -146,13 +146,17 @@ class CKANHarvester(dedup.DeduplicatingHarvester):
             "resources": [r for r in map(_resource, record.get("resources") or []) if r],
             **_licence(record),
         }
-        identifier = record.get("identifier") or extras.get("identifier")
-        if isinstance(identifier, str) and identifier.strip():
-            data["identifier"] = identifier.strip()
-        data[dedup.KEYS_FIELD] = [
-            str(v) for k in _ORIGINAL_KEYS if isinstance(v := record.get(k) or extras.get(k), str)
+        originals = [
+            v.strip()
+            for k in _ORIGINAL_KEYS
+            if isinstance(v := record.get(k) or extras.get(k), str) and v.strip()
         ]
-        groups = [g.get("title") or g.get("name") for g in record.get("groups") or [] if isinstance(g, dict)]
+        if originals:
+            # The first name of the original (its identifier, else the geocatalogue's
+            # fileIdentifier...) is kept as ours: it is what finds this copy again.
+            data["identifier"] = originals[0]
+            data[dedup.KEYS_FIELD] = originals
+        groups = [g.get("title") or g.get("name") for g in _dicts(record.get("groups"))]
         themes = _themes(record, extras) or mapping.theme_uris(groups)
         if themes:
             data["theme"] = themes
@@ -191,9 +195,13 @@ def _guid(item: Any) -> str | None:
         return None
     for key in ("id", "name"):
         value = item.get(key)
-        if isinstance(value, (str, int)) and str(value).strip():
+        if isinstance(value, str | int) and str(value).strip():
             return str(value).strip()
     return None
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _extras(record: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +229,8 @@ def _landing_page(record: dict[str, Any], source: Source) -> str | None:
     if source.config["search_path"].strip("/") == STANDARD_SEARCH and name:
         return f"{source.url}/dataset/{name}"
     remote = record.get("url")
-    return remote if isinstance(remote, str) and remote.startswith(("http://", "https://")) else None
+    is_web = isinstance(remote, str) and remote.startswith(("http://", "https://"))
+    return remote if is_web else None
 
 
 def _licence(record: dict[str, Any]) -> dict[str, str]:

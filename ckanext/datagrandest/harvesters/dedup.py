@@ -183,10 +183,27 @@ def _links(package_id: str) -> list[tuple[str, str, Any]]:
     return [(s, g, first) for s, g, first in rows if (s, g) in current]
 
 
+def published_here(package_id: str) -> bool:
+    """Whether the dataset was created on this portal rather than by a harvest.
+
+    A harvest gathers its record before it creates the dataset; a dataset published
+    here existed before any harvest object pointed at it.
+    """
+    created = Session.query(Package.metadata_created).filter_by(id=package_id).scalar()
+    if created is None:
+        return False
+    first = (
+        Session.query(sa.func.min(HarvestObject.gathered))
+        .filter(HarvestObject.package_id == package_id)
+        .scalar()
+    )
+    return first is None or first > created
+
+
 def winner(package_id: str, links: Iterable[tuple[str, str, Any]] | None = None) -> str | None:
     """The source that writes the package; None when it was published here."""
     links = list(_links(package_id) if links is None else links)
-    if not links:
+    if not links or published_here(package_id):
         return None
     ranked = sorted(links, key=lambda link: (-priority(link[0]), link[2]))
     return ranked[0][0]
@@ -194,11 +211,9 @@ def winner(package_id: str, links: Iterable[tuple[str, str, Any]] | None = None)
 
 def may_write(package_id: str, source_id: str) -> bool:
     """Whether ``source_id``'s record may overwrite the package (it wins, see the rule)."""
+    if published_here(package_id):
+        return False
     links = _links(package_id)
-    if not links:
-        # Linked by nobody yet: a dataset published here, or one just being created.
-        published_here = Session.query(Package.id).filter_by(id=package_id).first() is not None
-        return not published_here
     others = [link for link in links if link[0] != source_id]
     if not others:
         return True

@@ -125,9 +125,11 @@ def license_fields(remote: Any) -> dict[str, str]:
 def theme_uris(labels: Any) -> list[str]:
     found: list[str] = []
     for label in labels if isinstance(labels, list) else [labels]:
-        folded = territories.normalise(str(label or ""))
+        words = territories.normalise(str(label or "")).split()
         for needle, code in _THEMES:
-            if needle in folded and EU_THEME + code not in found:
+            # Word prefixes: "transport" must not match "sport".
+            hit = any(word.startswith(needle) for word in words)
+            if hit and EU_THEME + code not in found:
                 found.append(EU_THEME + code)
     return found
 

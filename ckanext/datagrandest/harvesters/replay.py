@@ -11,6 +11,7 @@ from datasets given as Python lists: our own fixtures, the bundled demo samples
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import signal
 import threading
@@ -20,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, overload
 from urllib.parse import parse_qs, urlsplit
+
+from ckanext.datagrandest.territories import normalise
 
 __all__ = [
     "SAMPLES_PATH",
@@ -152,11 +155,15 @@ def udata_routes(
         routes[f"/api/1/organizations/{slug}/datasets/"] = datasets_of(slug)
 
     def suggest(query: Mapping[str, str], path: str) -> Reply:
-        words = query.get("q", "").lower().split()
+        words = normalise(query.get("q", "")).split()
         found = [
-            {"id": f"{abs(hash(slug)) % 16**24:024x}", "slug": slug, "name": _org_name(slug)}
+            {
+                "id": hashlib.md5(slug.encode()).hexdigest()[:24],
+                "slug": slug,
+                "name": _org_name(slug),
+            }
             for slug in organizations
-            if words and all(word in _org_name(slug).lower() or word in slug for word in words)
+            if words and all(word in normalise(slug) for word in words)
         ]
         return json_reply(found)
 

@@ -1,44 +1,87 @@
-"""Cleaning of harvested text: no script, style or event-handler HTML reaches a page."""
+"""Cleaning of harvested text: HTML becomes Markdown or plain text, so no markup reaches a page.
+
+Our schema refuses HTML in text fields (publishers write Markdown); remote portals send
+HTML (Opendatasoft) or Markdown with stray HTML (udata). Formatting worth keeping becomes
+Markdown, scripts, styles and embedded objects go with their content, every other tag and
+event-handler attribute goes, and entities are decoded then checked again so an encoded
+``&lt;script&gt;`` cannot come back as a tag.
+"""
 
 from __future__ import annotations
 
+import html
 import re
-from typing import Any
-
-import bleach  # type: ignore[import-untyped]
+from typing import Any, Final
 
 __all__ = ["clean_dataset", "clean_markup", "clean_plain", "clean_url"]
 
-# Fields whose text is rendered as Markdown/HTML: keep harmless formatting only.
-_MARKUP_KEYS = frozenset({"notes", "description"})
-_SAFE_TAGS = frozenset(
-    {"p", "br", "a", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote"}
-    | {f"h{level}" for level in range(1, 7)}
+# Fields rendered as Markdown; others are plain text.
+_MARKUP_KEYS: Final = frozenset({"notes", "description"})
+# Lengths our schema accepts (logic/validators.py): longer text is cut rather than refused.
+_MAX_LENGTH: Final = {"title": 300, "notes": 20000, "description": 20000}
+_DEFAULT_MAX: Final = 20000
+
+_FLAGS: Final = re.IGNORECASE | re.DOTALL
+_DANGEROUS_BLOCK: Final = re.compile(
+    r"<(script|style|iframe|object|embed|template|noscript|svg|math)\b.*?(</\1\s*>|$)", _FLAGS
 )
-_SAFE_ATTRIBUTES = {"a": ["href", "title"]}
-_SAFE_PROTOCOLS = frozenset({"http", "https", "mailto"})
-# bleach keeps the text inside a stripped element; a script's text must go too.
-_DANGEROUS_BLOCK = re.compile(
-    r"<(script|style|iframe|object|embed|template)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL
-)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
-_URL_SCHEMES = ("http://", "https://", "ftp://")
+_COMMENT: Final = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
+_TAG: Final = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!|<\?")
+_LINK: Final = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']?([^\"' >]+)[^>]*>(.*?)</a\s*>", _FLAGS)
+_BREAK: Final = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BLOCK_END: Final = re.compile(r"</(p|div|h[1-6]|ul|ol|table|tr|blockquote|pre)\s*>", re.IGNORECASE)
+_ITEM: Final = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
+_HEADING: Final = re.compile(r"<h([1-6])\b[^>]*>", re.IGNORECASE)
+_BOLD: Final = re.compile(r"</?(b|strong)\b[^>]*>", re.IGNORECASE)
+_ITALIC: Final = re.compile(r"</?(i|em)\b[^>]*>", re.IGNORECASE)
+_BLANK_LINES: Final = re.compile(r"\n[ \t]*\n(\s*\n)+")
+_SPACES: Final = re.compile(r"\s+")
+_URL_SCHEMES: Final = ("http://", "https://", "ftp://")
+_LINK_SCHEMES: Final = ("http://", "https://", "mailto:")
 
 
-def clean_plain(text: str) -> str:
-    """Text shown as is (titles, keywords, names): no markup at all."""
-    return _TAG.sub("", _DANGEROUS_BLOCK.sub("", text)).strip()
+def _strip_tags(text: str) -> str:
+    text = _DANGEROUS_BLOCK.sub("", text)
+    text = _COMMENT.sub("", text)
+    return _TAG.sub("", text)
 
 
-def clean_markup(text: str) -> str:
-    """Descriptions: formatting kept, scripts, styles and on* attributes removed."""
-    return bleach.clean(
-        _DANGEROUS_BLOCK.sub("", text),
-        tags=_SAFE_TAGS,
-        attributes=_SAFE_ATTRIBUTES,
-        protocols=_SAFE_PROTOCOLS,
-        strip=True,
-    ).strip()
+def _decode(text: str) -> str:
+    # Entities may hide tags (&lt;script&gt;): decode, then strip again until stable.
+    for _ in range(3):
+        decoded = _strip_tags(html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _link(match: re.Match[str]) -> str:
+    href, label = match.group(1).strip(), _strip_tags(match.group(2)).strip()
+    if href.lower().startswith(_LINK_SCHEMES):
+        return f"[{label or href}]({href})"
+    return label
+
+
+def clean_plain(text: str, limit: int = _DEFAULT_MAX) -> str:
+    """Text shown as is (titles, keywords, names): no markup, one line."""
+    return _SPACES.sub(" ", _decode(_strip_tags(text))).strip()[:limit]
+
+
+def clean_markup(text: str, limit: int = _DEFAULT_MAX) -> str:
+    """Descriptions: HTML formatting turned into Markdown, everything else removed."""
+    text = _DANGEROUS_BLOCK.sub("", text)
+    text = _COMMENT.sub("", text)
+    text = _LINK.sub(_link, text)
+    text = _HEADING.sub(lambda m: "\n\n" + "#" * int(m.group(1)) + " ", text)
+    text = _ITEM.sub("\n- ", text)
+    text = _BREAK.sub("\n", text)
+    text = _BLOCK_END.sub("\n\n", text)
+    text = _BOLD.sub("**", text)
+    text = _ITALIC.sub("*", text)
+    text = _decode(_strip_tags(text))
+    text = _BLANK_LINES.sub("\n\n", text.replace("\r\n", "\n"))
+    return text.strip()[:limit]
 
 
 def clean_url(url: str) -> str:
@@ -55,8 +98,9 @@ def clean_dataset(value: Any, key: str = "") -> Any:
         return [clean_dataset(item, key) for item in value]
     if not isinstance(value, str):
         return value
+    limit = _MAX_LENGTH.get(key, _DEFAULT_MAX)
     if key in _MARKUP_KEYS:
-        return clean_markup(value)
+        return clean_markup(value, limit)
     if key == "url" or key.endswith("_url"):
         return clean_url(value)
-    return clean_plain(value)
+    return clean_plain(value, limit)

@@ -542,8 +542,11 @@ def datagrandest_siren(
         .filter(model.Group.state != "deleted")
         .filter(model.Group.is_organization.is_(True))
     )
-    if isinstance(own_id, str) and own_id:
-        query = query.filter(model.Group.id != own_id)
+    # On update "id" may be the name; compare real ids.
+    own_id = own_id or data.get(key[:-1] + ("name",))
+    own = model.Group.get(own_id) if isinstance(own_id, str) and own_id else None
+    if own is not None:
+        query = query.filter(model.Group.id != own.id)
     other = query.first()
     if other is not None:
         errors[key].append(
@@ -572,8 +575,10 @@ def datagrandest_identifier_unique(
         .filter(model.PackageExtra.state == "active")
         .filter(model.Package.state != "deleted")
     )
-    if isinstance(own_id, str) and own_id:
-        query = query.filter(model.Package.id != own_id)
+    own_id = own_id or data.get(key[:-1] + ("name",))
+    own = model.Package.get(own_id) if isinstance(own_id, str) and own_id else None
+    if own is not None:
+        query = query.filter(model.Package.id != own.id)
     other = query.first()
     if other is not None:
         errors[key].append(

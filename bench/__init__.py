@@ -1,0 +1,1 @@
+"""Benchmarks: scripts printing ratios against a baseline measured in the same run."""

@@ -1,0 +1,210 @@
+"""Harvester of DCAT catalogues (RDF/XML, Turtle, JSON-LD), parsed by ckanext-dcat and our profile.
+
+ckanext-dcat's own ``dcat_rdf`` harvester has no guard against an empty or shrinking
+catalogue and follows hydra pages without remembering them (its issue #260). This one reads
+the pages on our shared base (identity, unchanged skip, deletion safety, page guard) and
+parses them with ckanext-dcat's ``RDFParser``, so the site's profiles (``euro_dcat_ap_3``
+then ours) do the mapping into the regional schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any, Final
+from urllib.parse import urljoin, urlsplit
+
+from ckanext.datagrandest import vocabularies
+from ckanext.datagrandest.harvesters import dedup, iso19139
+from ckanext.datagrandest.harvesters.base import (
+    Record,
+    RecordError,
+    Source,
+    SourceError,
+    canonical_json,
+)
+from ckanext.dcat.processors import RDFParser, RDFParserException
+
+__all__ = ["DCATHarvester", "rdf_format", "to_schema"]
+
+FORMATS: Final = ("xml", "turtle", "json-ld", "nt", "n3", "trig")
+_BY_MEDIA_TYPE: Final = {
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/n-triples": "nt",
+    "text/n3": "n3",
+    "application/trig": "trig",
+}
+_BY_EXTENSION: Final = {
+    "rdf": "xml",
+    "xml": "xml",
+    "ttl": "turtle",
+    "jsonld": "json-ld",
+    "json": "json-ld",
+    "nt": "nt",
+    "n3": "n3",
+    "trig": "trig",
+}
+# What the profiles leave that our schema has no field for.
+_NOT_OURS: Final = ("extras", "uri", "publisher", "creator", "dcat_type", "provenance")
+_NO_DESCRIPTION: Final = "Description non fournie par le catalogue source."
+
+
+def rdf_format(url: str, content_type: str, configured: str | None) -> str:
+    """The rdflib format of a page: the config's, else the media type's, else the extension's."""
+    if configured:
+        return configured
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type in _BY_MEDIA_TYPE:
+        return _BY_MEDIA_TYPE[media_type]
+    last = urlsplit(url).path.rsplit("/", 1)[-1]
+    return _BY_EXTENSION.get(last.rsplit(".", 1)[-1].lower() if "." in last else "", "xml")
+
+
+class DCATHarvester(dedup.DeduplicatingHarvester):
+    name = "datagrandest_dcat"
+    title = "Catalogue DCAT (RDF)"
+    description = (
+        "Jeux de données d'un catalogue DCAT / DCAT-AP (RDF/XML, Turtle, JSON-LD), "
+        "pages hydra comprises."
+    )
+
+    def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        fmt = config.get("rdf_format")
+        if fmt is not None and fmt not in FORMATS:
+            raise ValueError(f"« rdf_format » doit valoir l'un de : {', '.join(FORMATS)}")
+        return config
+
+    def list_records(self, source: Source) -> Iterator[list[Record]]:
+        url: str | None = source.url
+        seen_pages: set[str] = set()
+        while url:
+            # The guard refuses a page read before: a hydra next link looping back ends
+            # the gather there, as incomplete (nothing gets withdrawn).
+            source.pages.visit(url)
+            response = source.http.get(url)
+            digest = hashlib.sha256(response.body).hexdigest()
+            if digest in seen_pages:
+                raise SourceError(
+                    f"La page {url} répète une page déjà lue : pagination en boucle, "
+                    "collecte arrêtée"
+                )
+            seen_pages.add(digest)
+            parser = self._parse(response.body, url, response.content_type, source)
+            records = []
+            try:
+                datasets = list(parser.datasets())
+            except Exception as error:  # a profile failing on odd data must not hang the job
+                raise SourceError(f"Catalogue DCAT illisible ({url}) : {error!r}") from error
+            for dataset in datasets:
+                guid = dataset.get("uri") or dataset.get("identifier")
+                if not isinstance(guid, str) or not guid.strip():
+                    source.skip(
+                        f"Jeu de données DCAT sans URI ni identifiant ignoré : "
+                        f"{dataset.get('title') or '(sans titre)'}"
+                    )
+                    continue
+                records.append(Record(guid.strip(), canonical_json(dataset)))
+            yield records
+            following = parser.next_page()
+            url = urljoin(url, following) if following else None
+
+    def _parse(self, body: bytes, url: str, content_type: str, source: Source) -> RDFParser:
+        fmt = rdf_format(url, content_type, source.config.get("rdf_format"))
+        if fmt == "xml":
+            # rdflib's XML reader is not ours to configure: refuse DOCTYPEs (XXE, entity
+            # bombs) with the same check as the geocatalogues before it sees the page.
+            try:
+                iso19139.parse_xml(body)
+            except iso19139.ISO19139Error as error:
+                raise SourceError(f"{url} : {error}") from error
+        if fmt == "json-ld" and _remote_context(body):
+            raise SourceError(
+                f"{url} : contexte JSON-LD distant refusé (il faudrait le télécharger "
+                "depuis un autre serveur) ; utilisez une page JSON-LD à contexte intégré"
+            )
+        parser = RDFParser()
+        try:
+            parser.parse(body, _format=fmt)
+        except RDFParserException as error:
+            raise SourceError(f"RDF illisible ({url}, format {fmt}) : {error}") from error
+        return parser
+
+    def map_record(self, record: Any, source: Source) -> dict[str, Any]:
+        if not isinstance(record, dict):
+            raise RecordError("un jeu de données DCAT analysé doit être un objet JSON")
+        if not isinstance(record.get("title"), str) or not record["title"].strip():
+            raise RecordError("titre manquant (dct:title)")
+        data = to_schema(record)
+        keys = [v for v in (record.get("uri"), record.get("identifier")) if isinstance(v, str)]
+        data[dedup.KEYS_FIELD] = keys
+        if not data.get("identifier") and keys:
+            data["identifier"] = keys[0]
+        data["name"] = record.get("name") or record["title"]
+        return data
+
+
+def to_schema(record: dict[str, Any]) -> dict[str, Any]:
+    """A dataset as ckanext-dcat's profiles parsed it, fitted to the regional schema.
+
+    The profiles already use our field names; this drops what has no field here (raw
+    extras, agents, the URI), settles the licence and fills what the schema requires.
+    """
+    title = str(record.get("title") or "")
+    data = {k: v for k, v in record.items() if k not in _NOT_OURS}
+    data["notes"] = record.get("notes") or _NO_DESCRIPTION
+    if data.get("license_id") not in vocabularies.license_ids():
+        remote = data.pop("license_id", None) or record.get("license_title")
+        data["license_id"] = "other"
+        data["license_other"] = str(remote or "Licence non précisée par le catalogue source.")[
+            : iso19139.LICENSE_OTHER_MAX
+        ]
+    elif data.get("license_id") != "other":
+        data.pop("license_other", None)
+    if not data.get("territories"):
+        inferred = iso19139.infer_territories(title, [])
+        if inferred:
+            data["territories"] = inferred
+    data["resources"] = [_resource(r) for r in record.get("resources") or [] if _usable(r)]
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def _remote_context(body: bytes) -> bool:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return False
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            context = node.get("@context")
+            if isinstance(context, str) or (
+                isinstance(context, list) and any(isinstance(c, str) for c in context)
+            ):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+def _usable(resource: Any) -> bool:
+    return isinstance(resource, dict) and isinstance(resource.get("url"), str)
+
+
+def _resource(resource: dict[str, Any]) -> dict[str, Any]:
+    kept = {
+        k: v
+        for k, v in resource.items()
+        if k not in ("uri", "distribution_ref", "rights", "status", "availability")
+    }
+    if kept.get("format") and not vocabularies.file_type_code(kept["format"]):
+        kept.pop("format")
+    return kept

@@ -1,0 +1,121 @@
+"""CKAN portals and CKAN-like APIs (Data4Citizen) harvested into our schema, for real."""
+
+from __future__ import annotations
+
+import json
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import factories
+
+from .ckan_server import CKAN_PATH, D4C_PAGES, load, serve
+from .conftest import create_source, harvest, source_datasets
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+EU = "http://publications.europa.eu/resource/authority/"
+D4C = {"search_path": "d4c/api/datasets/2.0/search/", "rows": 2}
+PLU, AIR, TRAFIC = (f"9a3c1f0e-000{i}-4d4c-8000-00000000000{i}" for i in (1, 2, 3))
+
+
+@pytest.fixture
+def org():
+    # Datasets naming no territory take their publisher's: the whole région here.
+    return factories.Organization(name="region-grand-est", title="Région", territories=["44"])
+
+
+def test_data4citizen_search_is_paged_and_mapped_into_our_schema(org):
+    with serve(D4C_PAGES) as portal:
+        source = create_source(portal.url, "datagrandest_ckan", D4C, org["id"], "d4c")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert result["gather_errors"] == [] and result["object_errors"] == {}
+    assert [(q["start"], q["rows"]) for q in portal.requests] == [("0", "2"), ("2", "2")]
+    assert "sort" not in portal.requests[0]  # Data4Citizen's search takes no sort
+    datasets = source_datasets(source["id"])
+    assert set(datasets) == {PLU, AIR, TRAFIC}
+
+    plu = datasets[PLU]
+    assert plu["license_id"] == "etalab-2.0"
+    assert plu["frequency"] == EU + "frequency/ANNUAL"  # ckanext-spatial's ISO code
+    assert plu["contact"] == [{"name": "Ville de Sélestat", "email": "urbanisme@selestat.test"}]
+    assert plu["url"] == "https://www.selestat.test"
+    (wms,) = plu["resources"]
+    assert wms["format"] == "WMS_SRVC" and wms["is_api"] in (True, "true")
+
+    trafic = datasets[TRAFIC]
+    assert trafic["license_id"] == "cc-by-4.0"
+    assert trafic["frequency"] == EU + "frequency/MONTHLY"
+    assert trafic["identifier"] == "https://region.test/id/comptages-routiers"
+    assert trafic["theme"] == [EU + "data-theme/TRAN"]
+    assert json.loads(trafic["spatial_coverage"][0]["geom"])["type"] == "Polygon"
+    assert trafic["territories"] == ["44"]  # "de la région Grand Est" in the title
+    assert {t["name"] for t in trafic["tags"]} == {"trafic", "routes autoroutes"}
+    # The deleted resource and the javascript: link are left out.
+    assert [r["url"] for r in trafic["resources"]] == ["https://data.region.test/comptages-2024.csv"]
+    assert trafic["resources"][0]["format"] == "CSV"
+
+
+def test_standard_ckan_api_is_sorted_and_links_to_the_remote_page(org):
+    with serve(D4C_PAGES, path=CKAN_PATH) as portal:
+        source = create_source(portal.url, "datagrandest_ckan", {"rows": 2}, org["id"], "ckan")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished" and result["gather_errors"] == []
+    assert portal.requests[0]["sort"] == "id asc"
+    air = source_datasets(source["id"])[AIR]
+    assert air["url"] == f"{portal.url}/dataset/stations-qualite-air-d4c"
+    assert air["license_id"] == "odc-odbl"
+
+
+def test_a_second_harvest_of_unchanged_datasets_writes_nothing(org):
+    with serve(D4C_PAGES) as portal:
+        source = create_source(portal.url, "datagrandest_ckan", D4C, org["id"], "d4c")
+        harvest(source["id"])
+        before = {k: v["metadata_modified"] for k, v in source_datasets(source["id"]).items()}
+        # View counters move between two harvests; they must not count as changes.
+        page = load("d4c_search_page1.json")
+        page["result"]["results"][0]["tracking_summary"] = {"total": 999, "recent": 50}
+        portal.pages[0] = page
+        result = harvest(source["id"])
+    assert result["stats"] == {"not modified": 3}
+    after = {k: v["metadata_modified"] for k, v in source_datasets(source["id"]).items()}
+    assert after == before
+
+
+def test_a_portal_ignoring_start_stops_the_gather_and_withdraws_nothing(org):
+    with serve(D4C_PAGES) as portal:
+        source = create_source(portal.url, "datagrandest_ckan", D4C, org["id"], "d4c")
+        harvest(source["id"])
+        portal.ignore_start = True
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    errors = " ".join(result["gather_errors"])
+    assert "ignore la pagination" in errors
+    assert "aucun jeu de données n'a été retiré" in errors
+    assert len(source_datasets(source["id"])) == 3
+
+
+def test_a_refused_search_is_reported(org):
+    refusal = {"success": False, "error": {"message": "Recherche invalide : fq"}}
+    with serve({0: refusal}) as portal:
+        source = create_source(portal.url, "datagrandest_ckan", D4C, org["id"], "d4c")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert "Recherche invalide" in " ".join(result["gather_errors"])
+    assert source_datasets(source["id"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"rows": 0}, "rows"),
+        ({"rows": True}, "rows"),
+        ({"search_path": "../../etc"}, "search_path"),
+        ({"fq": ["a"]}, "fq"),
+        ({"landing_page": "ftp://x/{name}"}, "landing_page"),
+    ],
+)
+def test_a_bad_config_is_refused_in_french(org, config, message):
+    with pytest.raises(tk.ValidationError) as error:
+        create_source("https://portail.example.org", "datagrandest_ckan", config, org["id"], "x")
+    assert message in json.dumps(error.value.error_dict, ensure_ascii=False)

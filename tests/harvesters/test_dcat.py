@@ -1,0 +1,196 @@
+"""DCAT catalogues harvested with ckanext-dcat's parser and our profile, hydra paging included."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from ckanext.datagrandest.harvesters import dedup
+from ckanext.datagrandest.harvesters.dcat import rdf_format
+from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply
+
+from . import csw_server
+from .conftest import create_source, harvest, source_datasets
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dcat"
+EU = "http://publications.europa.eu/resource/authority/"
+TURTLE = "text/turtle; charset=utf-8"
+
+
+@dataclass
+class Catalogue:
+    """Pages by their ?page= number: (fixture, media type)."""
+
+    pages: dict[str, tuple[str | bytes, str]]
+    url: str = ""
+    requests: list[str] = field(default_factory=list)
+
+    def __call__(self, query: Mapping[str, str], path: str) -> Reply:
+        self.requests.append(path)
+        found = self.pages.get(query.get("page", "1"))
+        if found is None:
+            return Reply(404, b"")
+        page, media_type = found
+        if isinstance(page, bytes):
+            return Reply(200, page, {"Content-Type": media_type})
+        base = self.url.rsplit("/catalog", 1)[0]
+        body = (FIXTURES / page).read_text(encoding="utf-8").replace("{base}", base)
+        return Reply(200, body.encode("utf-8"), {"Content-Type": media_type})
+
+
+@contextmanager
+def serve(pages: dict[str, tuple[str | bytes, str]]) -> Iterator[Catalogue]:
+    catalogue = Catalogue(pages)
+    with ReplayServer({"/catalog": catalogue}) as server:
+        catalogue.url = f"{server.url}/catalog"
+        yield catalogue
+
+
+@pytest.fixture
+def org():
+    return factories.Organization(name="eurometropole", title="Eurométropole", territories=["67"])
+
+
+TWO_PAGES = {"1": ("page1.ttl", TURTLE), "2": ("page2.ttl", TURTLE)}
+
+
+def test_hydra_pages_are_followed_and_mapped_into_our_schema(org):
+    with serve(TWO_PAGES) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "ems-dcat")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert result["gather_errors"] == [] and result["object_errors"] == {}
+    assert len(catalogue.requests) == 2
+    datasets = {d["title"]: d for d in source_datasets(source["id"]).values()}
+    assert len(datasets) == 3
+    velo = datasets["Stations de vélos en libre-service de la ville de Strasbourg"]
+    assert velo["identifier"] == "https://eurometropole.test/id/velo-stations"
+    assert velo["frequency"] == EU + "frequency/DAILY"
+    assert velo["theme"] == [EU + "data-theme/TRAN"]
+    assert velo["territories"] == ["67482"]  # "de la ville de Strasbourg" in the title
+    assert velo["contact"][0]["email"] == "mobilite@eurometropole.test"
+    assert velo["resources"][0]["format"] == "CSV"
+    assert "extras" not in velo or all(e["key"] != "uri" for e in velo["extras"])
+    parkings = datasets["Parkings relais"]
+    assert parkings["license_id"] == "other"
+    assert parkings["notes"] == "Description non fournie par le catalogue source."
+    assert parkings["territories"] == ["67"]  # the publisher's, by default
+
+
+def test_a_hydra_next_page_looping_back_ends_the_gather_without_losing_or_deleting(org):
+    loop = {"1": ("page1.ttl", TURTLE), "2": ("page2_loops.ttl", TURTLE)}
+    with serve(TWO_PAGES) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "ems-dcat")
+        harvest(source["id"])
+        catalogue.pages = loop
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    errors = " ".join(result["gather_errors"])
+    assert "boucle" in errors
+    assert "aucun jeu de données n'a été retiré" in errors
+    # "?page=1" is page 1 under another address: read once more, recognised, not followed.
+    assert catalogue.requests[2:] == ["/catalog", "/catalog?page=2", "/catalog?page=1"]
+    assert len(source_datasets(source["id"])) == 3
+
+
+def test_an_xxe_catalogue_is_refused(org):
+    with serve({"1": ("xxe.rdf", "application/rdf+xml")}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "ems-dcat")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert "DOCTYPE" in " ".join(result["gather_errors"])
+    assert source_datasets(source["id"]) == {}
+
+
+def test_a_json_ld_page_with_a_remote_context_is_refused(org):
+    # rdflib would download the context from wherever the page says.
+    page = json.dumps([{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "x"}]).encode()
+    with serve({"1": (page, "application/ld+json")}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "src-2")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert "contexte JSON-LD distant" in " ".join(result["gather_errors"])
+
+
+def test_garbage_is_reported_not_crashed_on(org):
+    with serve({"1": ("page1.ttl", "application/rdf+xml")}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "src-2")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert "XML mal formé" in " ".join(result["gather_errors"])
+
+
+def test_the_same_dataset_from_a_geocatalogue_and_a_dcat_catalogue_is_one(org):
+    with csw_server.serve(csw_server.THREE_PAGES) as csw, serve(TWO_PAGES) as catalogue:
+        geo = create_source(csw.url, "datagrandest_csw", {}, org["id"], "geo")
+        dcat = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "ems-dcat")
+        harvest(geo["id"])
+        result = harvest(dcat["id"])
+    assert result["object_errors"] == {}
+    plu = call_action("package_search", q='identifier:"https://data.test/id/plu-67462"')
+    assert plu["count"] == 1
+    shown = call_action("package_show", id=plu["results"][0]["id"])
+    assert shown["title"] == "Plan local d'urbanisme de la commune de Sélestat"
+    assert {s["source_id"] for s in shown[dedup.SOURCES_KEY]} == {geo["id"], dcat["id"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type", "configured", "expected"),
+    [
+        ("https://x.test/catalog", "text/turtle", None, "turtle"),
+        ("https://x.test/catalog.rdf", "", None, "xml"),
+        ("https://x.test/catalog.jsonld", "application/octet-stream", None, "json-ld"),
+        ("https://x.test/catalog", "text/turtle", "xml", "xml"),
+    ],
+)
+def test_rdf_format(url, content_type, configured, expected):
+    assert rdf_format(url, content_type, configured) == expected
+
+
+def test_a_bad_format_is_refused_in_french(org):
+    with pytest.raises(tk.ValidationError) as error:
+        create_source(
+            "https://x.test/catalog",
+            "datagrandest_dcat",
+            {"rdf_format": "csv"},
+            org["id"],
+            "src-2",
+        )
+    assert "rdf_format" in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+# --- ckanext-dcat's stock dcat_rdf type, through our IDCATRDFHarvester hooks ---------------
+
+
+def test_stock_dcat_rdf_sources_land_in_our_schema_and_stop_on_a_looping_page(org):
+    # Page 2 names itself as the next page: the stock harvester alone would read it forever.
+    pages = {"1": ("page1.ttl", TURTLE), "2": ("page2_self.ttl", TURTLE)}
+    with serve(pages) as catalogue:
+        source = create_source(catalogue.url, "dcat_rdf", {}, org["id"], "stock-dcat")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished"
+    assert "Pagination en boucle" in " ".join(result["gather_errors"])
+    assert catalogue.requests == ["/catalog", "/catalog?page=2"]
+    datasets = {d["title"]: d for d in source_datasets(source["id"]).values()}
+    assert set(datasets) == {
+        "Stations de vélos en libre-service de la ville de Strasbourg",
+        "PLU Sélestat (copie du portail)",
+        "Parkings relais",
+    }
+    velo = datasets["Stations de vélos en libre-service de la ville de Strasbourg"]
+    assert velo["license_id"] == "etalab-2.0"
+    assert velo["territories"] == ["67482"]
+    assert not [e for e in velo.get("extras", []) if e["key"] in ("uri", "guid")]
+    parkings = datasets["Parkings relais"]
+    assert parkings["license_id"] == "other"
+    assert parkings["notes"] == "Description non fournie par le catalogue source."

@@ -1,0 +1,165 @@
+"""Sources as code: `ckan datagrandest sources sync` and `sources harvest`, on real files."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from ckan.cli.cli import ckan
+from ckan.tests.helpers import call_action
+
+from ckanext.datagrandest import sources
+from ckanext.datagrandest.harvesters.replay import ReplayServer, udata_routes
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+UDATA_DATASET = {
+    "id": "65a1b2c3d4e5f60718293a4b",
+    "slug": "budget-region",
+    "title": "Budget de la Région",
+    "description": "Budget primitif.",
+    "page": "https://www.data.gouv.fr/fr/datasets/budget-region/",
+    "license": "lov2",
+    "tags": [],
+    "resources": [],
+    "spatial": {"zones": ["fr:region:44"], "granularity": "fr:region"},
+}
+
+
+def _source_names():
+    found = call_action("package_search", fq="dataset_type:harvest", rows=100)
+    return {s["name"] for s in found["results"]}
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "sources.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def _file(url):
+    return f"""
+    organizations:
+      - name: region-grand-est
+        title: Région Grand Est
+        body_kind: region
+        territories: ["44"]
+    sources:
+      - name: region-data-gouv
+        title: Région Grand Est — data.gouv.fr
+        organization: region-grand-est
+        type: datagrandest_udata
+        url: {url}
+        organization_search: Région Grand Est
+      - name: region-ods
+        organization: region-grand-est
+        type: datagrandest_ods
+        url: {url}
+        config: {{}}
+    """
+
+
+def test_sync_creates_then_changes_nothing_then_updates(cli, tmp_path):
+    with ReplayServer() as server:
+        server.routes.update(
+            udata_routes(lambda: server.url, {"region-grand-est": [UDATA_DATASET]})
+        )
+        path = _write(tmp_path, _file(server.url))
+
+        first = cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)])
+        second = cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)])
+        path.write_text(path.read_text().replace("config: {}", "config: {where: 'x'}"))
+        third = cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)])
+        harvested = cli.invoke(
+            ckan, ["datagrandest", "sources", "harvest", "region-data-gouv", "--file", str(path)]
+        )
+
+    assert first.exit_code == 0, first.output
+    # the search text is resolved and printed for the admin to confirm
+    assert "« Région Grand Est » → region-grand-est" in first.output
+    assert "à confirmer" in first.output
+    assert "[1/3] organisation region-grand-est : créée" in first.output
+    assert "source region-data-gouv créée" in first.output
+    source = call_action("harvest_source_show", id="region-data-gouv")
+    assert json.loads(source["config"])["organizations"] == ["region-grand-est"]
+    assert second.exit_code == 0 and "Rien à changer" in second.output
+    assert third.exit_code == 0 and "source region-ods mise à jour (config)" in third.output
+    assert harvested.exit_code == 0, harvested.output
+    assert "added 1" in harvested.output
+    assert call_action("package_show", id="budget-region")["title"] == "Budget de la Région"
+
+
+def test_unresolvable_search_skips_that_entry_only(cli, tmp_path):
+    with ReplayServer() as server:
+        server.routes.update(udata_routes(lambda: server.url, {}))  # no organization matches
+        path = _write(tmp_path, _file(server.url))
+        result = cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "impossible de résoudre « Région Grand Est »" in result.output
+    assert "entrée ignorée" in result.output
+    assert _source_names() == {"region-ods"}
+
+
+def test_bad_file_names_each_wrong_entry_and_changes_nothing(cli, tmp_path):
+    path = _write(
+        tmp_path,
+        """
+        organizations:
+          - name: region-grand-est
+            title: Région Grand Est
+        sources:
+          - name: bonne
+            organization: region-grand-est
+            type: datagrandest_ods
+            url: https://data.example.org
+          - name: type-inconnu
+            organization: region-grand-est
+            type: datagrandest_ftp
+            url: https://data.example.org
+          - name: sans-url
+            organization: region-grand-est
+            type: datagrandest_ods
+          - name: bonne
+            organization: region-grand-est
+            type: datagrandest_ods
+            url: https://autre.example.org
+        """,
+    )
+
+    result = cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)])
+
+    assert result.exit_code != 0
+    assert "sources[1] (type-inconnu) : type inconnu « datagrandest_ftp »" in result.output
+    assert "sources[2] (sans-url) : « url » manquante" in result.output
+    assert "sources[3] (bonne) : nom « bonne » en double" in result.output
+    assert "rien n'a été modifié" in result.output
+    assert call_action("organization_list") == []
+    assert _source_names() == set()
+
+
+def test_the_real_sources_file_syncs_offline(cli):
+    # The network is closed here: the two entries named by search text cannot be resolved
+    # and are skipped; every other entry applies.
+    result = cli.invoke(ckan, ["datagrandest", "sources", "sync"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("entrée ignorée") == 2
+    assert _source_names() == {
+        "strasbourg-opendatasoft",
+        "strasbourg-data-gouv",
+        "mulhouse-opendatasoft",
+        "mulhouse-data-gouv",
+    }
+    strasbourg = call_action("harvest_source_show", id="strasbourg-data-gouv")
+    assert strasbourg["url"] == "https://www.data.gouv.fr"
+    assert '"strasbourg-eurometropole"' in strasbourg["config"]
+    org = call_action("organization_show", id="eurometropole-de-strasbourg")
+    assert org["siren"] == "246700488" and org["territories"] == ["246700488"]
+
+
+def test_the_real_sources_file_is_valid():
+    loaded = sources.load(sources.DEFAULT_PATH)
+    assert len(loaded.sources) == 6
+    assert {s["type"] for s in loaded.sources} == {"datagrandest_udata", "datagrandest_ods"}
