@@ -2,10 +2,12 @@
 
 Runs on its own database and search-index site id (never the demo's or the tests'), fills it
 with N datasets in our schema (kept between runs when the count already matches), then
-renders every catalogue page of 100 datasets with both profile lists, interleaved, several
-rounds, and prints the median times and their ratio (target: at most 1.25).
+renders every catalogue page of 100 datasets with both profile lists, page by page in
+alternating order, several rounds, and prints the CPU time this process spends on them with
+each list (median of each page over the rounds, summed) and the ratio (target: at most 1.25),
+plus the wall-time ratio.
 
-    .venv/bin/python -m bench.bench_dcat [--n 1000] [--rounds 3] [--format ttl]
+    .venv/bin/python -m bench.bench_dcat [--n 1000] [--rounds 5] [--format ttl]
 """
 
 from __future__ import annotations
@@ -142,23 +144,38 @@ def _fill(n: int) -> None:
             print(f"bench: {index + 1}/{n}", flush=True)
 
 
-def _time_pages(app, profiles: list[str], pages: int, fmt: str) -> float:
+def _render(app, profiles: list[str], page: int, fmt: str) -> tuple[float, float]:
+    """Wall time and this process's CPU time of one catalogue page.
+
+    The CPU time leaves out what other processes take from a busy machine (the build
+    machines run several test suites at once) and Solr's share, the same for both lists.
+    """
     import ckan.plugins.toolkit as tk
 
-    start = time.perf_counter()
+    with app.test_request_context(f"/catalog.{fmt}?page={page}"):
+        wall, cpu = time.perf_counter(), time.process_time()
+        output = tk.get_action("dcat_catalog_show")(
+            {"ignore_auth": True}, {"page": page, "format": fmt, "profiles": profiles}
+        )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert output
+    return wall, cpu
+
+
+def _round(app, pages: int, fmt: str, stock_first: bool) -> dict[str, list[tuple[float, float]]]:
+    """Every page with both profile lists, page by page, so that drift hits both alike."""
+    times: dict[str, list[tuple[float, float]]] = {"stock": [], "ours": []}
+    order = [("stock", STOCK), ("ours", OURS)]
     for page in range(1, pages + 1):
-        with app.test_request_context(f"/catalog.{fmt}?page={page}"):
-            output = tk.get_action("dcat_catalog_show")(
-                {"ignore_auth": True}, {"page": page, "format": fmt, "profiles": profiles}
-            )
-        assert output
-    return time.perf_counter() - start
+        for key, profiles in order if stock_first else reversed(order):
+            times[key].append(_render(app, profiles, page, fmt))
+    return times
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="datasets to create (1000)")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per profile (3)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (5)")
     parser.add_argument("--format", default="ttl", choices=["ttl", "rdf", "jsonld", "xml"])
     args = parser.parse_args(argv)
 
@@ -172,18 +189,27 @@ def main(argv: list[str] | None = None) -> int:
     with app.test_request_context("/"):
         _fill(args.n)
     pages = -(-args.n // PAGE_SIZE)
-    # One untimed pass each warms caches (organizations, schema, rdflib plugins).
-    _time_pages(app, STOCK, 1, args.format)
-    _time_pages(app, OURS, 1, args.format)
-    stock_times, our_times = [], []
-    for _ in range(args.rounds):
-        stock_times.append(_time_pages(app, STOCK, pages, args.format))
-        our_times.append(_time_pages(app, OURS, pages, args.format))
-    stock, ours = statistics.median(stock_times), statistics.median(our_times)
+    # One untimed round of every page warms the caches both profile lists share (Solr's
+    # query cache, organizations, schema, rdflib plugins), so that neither pays for them.
+    _round(app, pages, args.format, True)
+    rounds = []
+    for index in range(args.rounds):
+        times = _round(app, pages, args.format, index % 2 == 0)
+        rounds.append(times)
+        wall = {key: sum(w for w, _ in pages_times) for key, pages_times in times.items()}
+        print(f"round {index + 1}: wall stock {wall['stock']:.2f} s, ours {wall['ours']:.2f} s")
+
+    def total(key: str, which: int) -> float:
+        # Median over the rounds of each page, summed over the pages.
+        return sum(statistics.median(r[key][page][which] for r in rounds) for page in range(pages))
+
+    stock, ours = total("stock", 1), total("ours", 1)
+    wall_ratio = total("ours", 0) / total("stock", 0)
     ratio = ours / stock
     print(f"datasets: {args.n}, pages of {PAGE_SIZE}: {pages}, format: {args.format}")
-    print(f"euro_dcat_ap_3:              {stock:7.2f} s  ({stock / pages * 1000:6.0f} ms/page)")
-    print(f"euro_dcat_ap_3 datagrandest: {ours:7.2f} s  ({ours / pages * 1000:6.0f} ms/page)")
+    print(f"CPU euro_dcat_ap_3:              {stock:6.2f} s ({stock / pages * 1000:4.0f} ms/page)")
+    print(f"CPU euro_dcat_ap_3 datagrandest: {ours:6.2f} s ({ours / pages * 1000:4.0f} ms/page)")
+    print(f"wall-time ratio (noisy on a busy machine): {wall_ratio:.2f}")
     print(f"ratio: {ratio:.2f} (target <= 1.25) -> {'OK' if ratio <= 1.25 else 'TOO SLOW'}")
     return 0 if ratio <= 1.25 else 1
 

@@ -18,12 +18,21 @@ REQUIRED = [
     "ckanext/datagrandest/assets/webassets.yml",
     "ckanext/datagrandest/assets/territories.js",
     "ckanext/datagrandest/i18n/fr/LC_MESSAGES/ckanext-datagrandest.mo",
+    "ckanext/datagrandest/sources.yaml",
+    "ckanext/datagrandest/data/demo_sources.yaml",
+    "ckanext/datagrandest/data/harvest_samples/udata.json",
+    "ckanext/datagrandest/data/harvest_samples/ods.json",
+    "ckanext/datagrandest/templates/datagrandest/snippets/harvest_provenance.html",
 ]
 REQUIRED_PREFIXES = [
     "ckanext/datagrandest/public/",
     "ckanext/datagrandest/templates/",
 ]
-REQUIRED_ENTRY_POINTS = ["datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin"]
+REQUIRED_ENTRY_POINTS = [
+    "datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin",
+    "datagrandest_udata = ckanext.datagrandest.harvesters.udata:UdataHarvester",
+    "datagrandest_ods = ckanext.datagrandest.harvesters.ods:OdsHarvester",
+]
 
 
 def main(wheel_path: str) -> int:

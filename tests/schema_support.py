@@ -125,3 +125,11 @@ def fresh_site(reset_db, reset_index, migrate_db_for):
     reset_index()
     yield
     ckan.plugins.unload_non_system_plugins()
+
+
+@pytest.fixture(scope="module")
+def module_app(fresh_site):
+    """One web app for a whole module: building one per test (the ``app`` fixture) costs ~1 s."""
+    from ckan.tests.helpers import _get_test_app
+
+    return _get_test_app()

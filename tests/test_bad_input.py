@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from ckan.tests import factories
-from schema_support import REGION, fresh_site, full_dataset, load_plugins, region_org
+from schema_support import REGION, fresh_site, full_dataset, load_plugins, module_app, region_org
 
-__all__ = ["fresh_site"]
-pytestmark = pytest.mark.usefixtures("with_plugins")
+__all__ = ["fresh_site", "module_app"]
+# No per-test ``with_plugins``: fresh_site loads the plugins for the whole module, so one
+# app serves every request.
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,37 @@ def _error_at(errors: Any, path: tuple[Any, ...]) -> str:
 
 
 OVERSIZED = "x" * 301
+LIST_OF_ENTRIES = "Une liste d'éléments, chacun avec ses champs nommés, est attendue"
 BAD_DATASETS = [
+    # Wrong types, which CKAN alone answers with a 500 or an English 400.
+    ("contacts as text", ("contact",), "Service", ("contact",), LIST_OF_ENTRIES),
+    (
+        "a period as an object",
+        ("temporal_coverage",),
+        {"start": "2020"},
+        ("temporal_coverage",),
+        LIST_OF_ENTRIES,
+    ),
+    (
+        "extents as strings",
+        ("spatial_coverage",),
+        ["Strasbourg"],
+        ("spatial_coverage",),
+        LIST_OF_ENTRIES,
+    ),
+    (
+        "resources as text",
+        ("resources",),
+        "https://exemple.fr/a.csv",
+        ("resources",),
+        LIST_OF_ENTRIES,
+    ),
+    ("tags as text", ("tags",), "vélo", ("tags",), LIST_OF_ENTRIES),
+    ("keywords as a number", ("tag_string",), 42, ("tag_string",), "Doit être du texte"),
+    ("publisher as a list", ("owner_org",), ["region"], ("owner_org",), "Doit être du texte"),
+    ("themes as a number", ("theme",), 42, ("theme",), "Une liste de valeurs est attendue"),
+    ("description as an object", ("notes",), {"fr": "x"}, ("notes",), "Doit être du texte"),
+    ("date as a number", ("issued",), 2020, ("issued",), "Les dates doivent être du texte"),
     (
         "unknown territory",
         ("territories",),
@@ -196,11 +227,11 @@ BAD_DATASETS = [
     ids=[case[0] for case in BAD_DATASETS],
 )
 def test_bad_dataset_through_the_api_is_a_409_naming_the_field(
-    app, org, sysadmin, path, value, error_path, message
+    module_app, org, sysadmin, path, value, error_path, message
 ):
     payload = full_dataset(org["id"], name="mauvais", identifier="mauvais")
     _set(payload, path, value)
-    response = app.post(
+    response = module_app.post(
         "/api/3/action/package_create",
         json=payload,
         headers={"Authorization": sysadmin["token"]},
@@ -212,6 +243,13 @@ def test_bad_dataset_through_the_api_is_a_409_naming_the_field(
 
 
 BAD_ORGANIZATIONS = [
+    ("SIREN as a list", "siren", ["200052264"], "Un numéro SIREN compte 9 chiffres"),
+    (
+        "territories as an object",
+        "territories",
+        {"44": True},
+        "Une liste de codes de territoires est attendue",
+    ),
     ("SIREN too short", "siren", "12345678", "Un numéro SIREN compte 9 chiffres"),
     ("SIREN with letters", "siren", "20005226A", "Un numéro SIREN compte 9 chiffres"),
     ("SIREN with a wrong key", "siren", "200052265", "clé de contrôle fausse"),
@@ -235,11 +273,11 @@ BAD_ORGANIZATIONS = [
     ids=[case[0] for case in BAD_ORGANIZATIONS],
 )
 def test_bad_organization_through_the_api_is_a_409_naming_the_field(
-    app, org, sysadmin, field, value, message
+    module_app, org, sysadmin, field, value, message
 ):
     payload = {"name": "mauvais-organisme", "title": "Mauvais", "territories": [REGION]}
     payload[field] = value
-    response = app.post(
+    response = module_app.post(
         "/api/3/action/organization_create",
         json=payload,
         headers={"Authorization": sysadmin["token"]},
@@ -248,8 +286,8 @@ def test_bad_organization_through_the_api_is_a_409_naming_the_field(
     assert message in _error_at(response.json["error"], (field,))
 
 
-def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(app, org, sysadmin):
-    response = app.post(
+def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(module_app, org, sysadmin):
+    response = module_app.post(
         "/dataset/new",
         data={
             "name": "formulaire-mauvais",
@@ -282,8 +320,8 @@ def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(app, org,
     assert "99999" in body
 
 
-def test_a_bad_siren_in_the_organization_form_gives_a_french_error(app, fresh_site, sysadmin):
-    response = app.post(
+def test_a_bad_siren_in_the_organization_form_gives_a_french_error(module_app, org, sysadmin):
+    response = module_app.post(
         "/organization/new",
         data={
             "name": "commune-mauvaise",

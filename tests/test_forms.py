@@ -180,3 +180,31 @@ def test_publisher_form_saves_the_regional_fields(app, sysadmin):
     about = app.get("/organization/about/eurometropole").body
     assert "Eurométropole de Strasbourg (EPCI, 67)" in about
     assert "EPCI (intercommunalité)" in about
+
+
+def test_forms_and_errors_are_in_english_on_the_english_site(app, sysadmin):
+    org = region_org()
+    body = app.get("/en/dataset/new", headers={"Authorization": sysadmin["token"]}).body
+    assert "Territories covered" in body and "Update frequency" in body
+    response = _post(
+        app,
+        "/en/dataset/new",
+        sysadmin,
+        {
+            "name": "anglais",
+            "title": "English",
+            "notes": "Text.",
+            "owner_org": org["id"],
+            "territories": "99999",
+            "save": "continue",
+        },
+        status=200,
+    )
+    assert "Unknown territory code: 99999 (not a Grand Est territory)" in response.body
+
+
+def test_search_page_offers_the_territory_picker(app):
+    body = app.get("/dataset/", query_string={"territory": STRASBOURG}).body
+    assert 'name="territory"' in body
+    assert f'value="{STRASBOURG}"' in body
+    assert "Strasbourg (commune, 67)" in body  # the picker's label for the current choice

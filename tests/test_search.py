@@ -193,3 +193,29 @@ def test_search_page_shows_french_facet_titles_and_item_names(app):
         "EPCI (intercommunalité)",
     ]:
         assert text in body, text
+
+
+@pytest.mark.usefixtures(
+    "with_plugins", "clean_db", "clean_index", "clean_queues", "with_test_worker"
+)
+def test_changing_a_publisher_kind_reindexes_its_datasets(app):
+    from ckan.lib import jobs
+
+    org = region_org(name="syndicat", title="Syndicat", body_kind="syndicate", siren="246700488")
+    _dataset("eau", org, [BAS_RHIN], "ENVI", "CSV", "etalab-2.0")
+    _dataset("assainissement", org, [BAS_RHIN], "ENVI", "CSV", "etalab-2.0")
+    call_action("package_patch", admin(), id="eau", private=True)
+    assert _names(fq='vocab_body_kind:"syndicate"', include_private=True) == {
+        "eau",
+        "assainissement",
+    }
+    call_action("organization_patch", admin(), id="syndicat", body_kind="public_establishment")
+    jobs.Worker().work(burst=True)
+    assert _names(fq='vocab_body_kind:"syndicate"', include_private=True) == set()
+    assert _names(fq='vocab_body_kind:"public_establishment"', include_private=True) == {
+        "eau",
+        "assainissement",
+    }
+    # The job kept each dataset's visibility.
+    assert call_action("package_show", id="eau")["private"] is True
+    assert call_action("package_show", id="assainissement")["private"] is False

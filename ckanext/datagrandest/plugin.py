@@ -24,6 +24,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IBlueprint)
 
     # IConfigurer
@@ -44,6 +45,11 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
         return search.before_dataset_index(
             dedup.strip_from_index(provenance.strip_from_index(pkg_dict))
         )
+
+    # IPackageController and IOrganizationController share this name.
+    def edit(self, entity: Any) -> None:
+        if getattr(entity, "is_organization", False):
+            search.schedule_publisher_reindex(entity)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.before_dataset_search(search_params)

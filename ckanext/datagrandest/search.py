@@ -72,6 +72,51 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
+def schedule_publisher_reindex(organization: Any) -> None:
+    """After a publisher is edited, reindex its datasets: their index carries its body_kind.
+
+    Done in a background job, after the edit is committed, rather than inside it.
+    """
+    tk.enqueue_job(
+        reindex_publisher_datasets,
+        [organization.id],
+        title=f"datagrandest: reindex the datasets of {organization.name}",
+    )
+
+
+def reindex_publisher_datasets(org_id: str) -> int:
+    """Reindex every dataset of an organization; return how many."""
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    # The bulk actions record activities, which need a real user.
+    context = {"ignore_auth": True, "user": site_user["name"]}
+    ids: dict[bool, list[str]] = {True: [], False: []}
+    start = 0
+    while True:
+        page = tk.get_action("package_search")(
+            context.copy(),
+            {
+                "fq": f'owner_org:"{org_id}"',
+                "include_private": True,
+                "rows": 100,
+                "start": start,
+            },
+        )
+        # Whole dicts, not "fl": the index does not return "private" as a field, and
+        # guessing visibility wrong would publish a private dataset.
+        for result in page["results"]:
+            ids[result["private"] is True].append(result["id"])
+        start += 100
+        if start >= page["count"]:
+            break
+    # CKAN's bulk visibility actions reindex the datasets they touch (through
+    # before_dataset_index); setting each dataset's current visibility changes nothing else.
+    for private, datasets in ids.items():
+        if datasets:
+            action = "bulk_update_private" if private else "bulk_update_public"
+            tk.get_action(action)(context.copy(), {"datasets": datasets, "org_id": org_id})
+    return len(ids[True]) + len(ids[False])
+
+
 def _validated(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     # CKAN hands us the stored dict (JSON strings in extras); the validated copy it
     # serialised just before has the lists the schema's output validators made.

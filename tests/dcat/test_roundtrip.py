@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests.helpers import call_action
 
+from ckanext.datagrandest.dcat.profile import fit_access_services
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 
 from .support import FULL_DATASET, MINIMAL_DATASET, make_dataset, make_organization
@@ -123,38 +124,50 @@ def test_publisher_type_and_siren_are_exported(app):
     assert '"200052264"' in body
 
 
-def test_access_service_with_contact_and_publisher_does_not_crash():
-    """The stock parser's list-shaped access-service agents are stored in a shape its own
-    serializer can write (it crashed with "'list' object has no attribute 'get'")."""
-    turtle = """
-    @prefix dcat: <http://www.w3.org/ns/dcat#> .
-    @prefix dct: <http://purl.org/dc/terms/> .
-    @prefix foaf: <http://xmlns.com/foaf/0.1/> .
-    @prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
-    <https://remote.example/ds/1> a dcat:Dataset ;
-        dct:title "Arrêts de bus" ; dct:description "Les arrêts." ;
-        dcat:distribution <https://remote.example/ds/1/wfs> .
-    <https://remote.example/ds/1/wfs> a dcat:Distribution ;
-        dcat:accessURL <https://remote.example/wfs> ;
-        dcat:accessService <https://remote.example/service> .
-    <https://remote.example/service> a dcat:DataService ;
-        dct:title "Service WFS" ;
-        dcat:endpointURL <https://remote.example/wfs> ;
-        dcat:contactPoint [ a vcard:Kind ; vcard:fn "SIG" ; vcard:hasEmail <mailto:sig@x.fr> ] ;
-        dct:publisher [ a foaf:Agent ; foaf:name "Régie SIG" ] .
-    """
+ACCESS_SERVICE = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+<https://remote.example/ds/1> a dcat:Dataset ;
+    dct:title "Arrêts de bus" ; dct:description "Les arrêts." ;
+    dcat:distribution <https://remote.example/ds/1/wfs> .
+<https://remote.example/ds/1/wfs> a dcat:Distribution ;
+    dcat:accessURL <https://remote.example/wfs> ;
+    dcat:accessService <https://remote.example/service> .
+<https://remote.example/service> a dcat:DataService ;
+    dct:title "Service WFS" ;
+    dcat:endpointURL <https://remote.example/wfs> ;
+    dcat:contactPoint [ a vcard:Kind ; vcard:fn "SIG" ; vcard:hasEmail <mailto:sig@x.fr> ] ;
+    dct:publisher [ a foaf:Agent ; foaf:name "Régie SIG" ] .
+"""
+
+
+def test_access_service_becomes_an_api_resource_of_our_schema():
     parser = RDFParser(profiles=PROFILES)
-    parser.parse(turtle, _format="turtle")
+    parser.parse(ACCESS_SERVICE, _format="turtle")
+    resource = next(iter(parser.datasets()))["resources"][0]
+    assert resource["is_api"] == "true"
+    assert resource["url"] == "https://remote.example/wfs"
+    # Our schema has no access_services field: the stock structure is not kept.
+    assert "access_services" not in resource
+
+
+def test_access_services_with_agents_are_fitted_for_the_stock_export():
+    """The stock parser's list-shaped agents crashed the stock export; fitted ones do not."""
+    parser = RDFParser(profiles=["euro_dcat_ap_3"])
+    parser.parse(ACCESS_SERVICE, _format="turtle")
     dataset = next(iter(parser.datasets()))
-    service = dataset["resources"][0]["access_services"][0]
-    assert service["contact"]["name"] == "SIG"
-    assert service["publisher"]["name"] == "Régie SIG"
-    dataset["id"] = "arrets"
-    dataset["name"] = "arrets"
-    dataset["resources"][0]["id"] = "wfs"
+    services = json.loads(dataset["resources"][0]["access_services"])
+    assert isinstance(services[0]["contact"], list)
+    fitted = fit_access_services(services)
+    assert fitted[0]["contact"]["name"] == "SIG"
+    assert fitted[0]["publisher"]["name"] == "Régie SIG"
+    dataset.update(id="arrets", name="arrets")
+    dataset["resources"][0].update(id="wfs", access_services=fitted)
     output = RDFSerializer(profiles=PROFILES).serialize_dataset(dataset, _format="turtle")
     assert "Régie SIG" in output
-    assert "sig@x.fr" in output
+    assert "mailto:sig@x.fr" in output
 
 
 def test_other_licence_comes_back_with_its_text(app):

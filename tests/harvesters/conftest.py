@@ -49,8 +49,7 @@ def harvest(source_id: str) -> dict[str, Any]:
         "stats": {k: v for k, v in shown["stats"].items() if v},
         "gather_errors": [e["message"] for e in report["gather_errors"]],
         "object_errors": {
-            o["guid"]: [e["message"] for e in o["errors"]]
-            for o in report["object_errors"].values()
+            o["guid"]: [e["message"] for e in o["errors"]] for o in report["object_errors"].values()
         },
     }
 

@@ -52,7 +52,9 @@ def test_data4citizen_search_is_paged_and_mapped_into_our_schema(org):
     assert trafic["territories"] == ["44"]  # "de la région Grand Est" in the title
     assert {t["name"] for t in trafic["tags"]} == {"trafic", "routes autoroutes"}
     # The deleted resource and the javascript: link are left out.
-    assert [r["url"] for r in trafic["resources"]] == ["https://data.region.test/comptages-2024.csv"]
+    assert [r["url"] for r in trafic["resources"]] == [
+        "https://data.region.test/comptages-2024.csv"
+    ]
     assert trafic["resources"][0]["format"] == "CSV"
 
 

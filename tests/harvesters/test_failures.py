@@ -7,6 +7,7 @@ import socket
 import time
 
 import pytest
+from ckan.tests import factories
 
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, check_address
 from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply, json_reply, udata_routes
@@ -127,7 +128,11 @@ def test_connection_refused_finishes_the_job_with_its_error(org):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     source = create_source(
-        f"http://127.0.0.1:{port}", "datagrandest_udata", {"organizations": [ORG]}, org["id"], "injoignable"
+        f"http://127.0.0.1:{port}",
+        "datagrandest_udata",
+        {"organizations": [ORG]},
+        org["id"],
+        "injoignable",
     )
 
     result = harvest(source["id"])
@@ -173,3 +178,22 @@ def test_internal_addresses_are_refused(url):
 def test_only_http_urls_are_accepted(url):
     with pytest.raises(HarvestHttpError, match="http ou https"):
         check_address(url, allow_private=True)
+
+
+def test_error_is_shown_to_the_admin_on_the_source_job_page(app, org):
+    catalogue = {ORG: load_fixture("udata/strasbourg-eurometropole.json")}
+    with ReplayServer() as server:
+        server.routes.update(udata_routes(lambda: server.url, catalogue))
+        server.routes.update(_status(500)(server))
+        source = create_source(
+            server.url, "datagrandest_udata", {"organizations": [ORG]}, org["id"], "en-panne"
+        )
+        harvest(source["id"])
+
+    admin = factories.Sysadmin()
+    page = app.get(
+        "/harvest/en-panne/job/last",
+        headers={"Authorization": factories.APIToken(user=admin["name"])["token"]},
+    )
+    assert page.status_code == 200
+    assert "Erreur HTTP 500" in page.body

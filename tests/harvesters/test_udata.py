@@ -6,6 +6,7 @@ import copy
 
 import ckan.plugins.toolkit as tk
 import pytest
+import requests
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
@@ -97,9 +98,22 @@ def test_older_udata_answering_a_bare_array_is_harvested(catalogue, org):
     assert result["stats"]["added"] == 3 and result["gather_errors"] == []
 
 
+def _indexed_at(dataset_ids):
+    """When Solr last indexed each dataset (its own indexed_ts field)."""
+    response = requests.get(
+        f"{tk.config['solr_url']}/select",
+        params={"q": "*:*", "fq": f"id:({' OR '.join(dataset_ids)})", "fl": "id,indexed_ts"},
+        timeout=10,
+    ).json()
+    return {doc["id"]: doc["indexed_ts"] for doc in response["response"]["docs"]}
+
+
 def test_unchanged_reharvest_skips_every_dataset_without_writing(server, source):
     harvest(source["id"])
     before = {g: d["metadata_modified"] for g, d in source_datasets(source["id"]).items()}
+    ids = [d["id"] for d in source_datasets(source["id"]).values()]
+    indexed = _indexed_at(ids)
+    assert len(indexed) == 3
 
     result = harvest(source["id"])
 
@@ -108,6 +122,7 @@ def test_unchanged_reharvest_skips_every_dataset_without_writing(server, source)
     assert "added" not in result["stats"] and "updated" not in result["stats"]
     after = {g: d["metadata_modified"] for g, d in source_datasets(source["id"]).items()}
     assert after == before
+    assert _indexed_at(ids) == indexed  # not reindexed either
 
 
 def test_volatile_counters_do_not_make_a_dataset_changed(catalogue, source):
@@ -153,7 +168,8 @@ def test_two_sources_with_the_same_guids_never_touch_each_other(server, source, 
 
     mirror[1]["title"] = "Titre changé"
     harvest(other["id"])
-    assert source_datasets(source["id"])[EAU]["title"] == "Qualité de l'eau potable dans le Bas-Rhin"
+    untouched = source_datasets(source["id"])[EAU]["title"]
+    assert untouched == "Qualité de l'eau potable dans le Bas-Rhin"
     assert source_datasets(other["id"])[EAU]["title"] == "Titre changé"
 
 
@@ -190,8 +206,9 @@ def test_empty_source_withdraws_nothing_and_says_why(catalogue, source):
     result = harvest(source["id"])
 
     assert result["status"] == "Finished"
-    assert any("aucun jeu de données" in e and "rien n'a été retiré" in e
-               for e in result["gather_errors"])
+    assert any(
+        "aucun jeu de données" in e and "rien n'a été retiré" in e for e in result["gather_errors"]
+    )
     assert len(source_datasets(source["id"])) == 3
 
 
@@ -251,6 +268,7 @@ def test_provenance_in_the_api_and_on_the_dataset_page(app, source):
     page = app.get(f"/dataset/{dataset['name']}")
     assert page.status_code == 200
     assert "datagrandest-provenance" in page.body
+    assert "Moissonné depuis" in page.body  # the French UI
     assert dataset["url"] in page.body
 
 
@@ -270,5 +288,5 @@ def test_dataset_published_here_has_no_provenance(org):
 )
 def test_bad_config_is_refused_with_a_clear_message(org, config, message):
     with pytest.raises(tk.ValidationError) as error:
-        create_source("https://www.data.gouv.fr", "datagrandest_udata", config, org["id"], "mauvaise")
+        create_source("https://data.gouv.fr", "datagrandest_udata", config, org["id"], "mauvaise")
     assert message in str(error.value.error_dict["config"])

@@ -24,17 +24,26 @@ def test_wrong_sirens_fail(siren):
 
 
 def test_text_caps_length_and_refuses_html():
-    check = v.datagrandest_text(10)
-    assert check("  court  ") == "court"
-    assert check("a < b > c") == "a < b > c"  # comparisons are not tags
+    assert v.check_text("  court  ", 10) == "court"
+    assert v.check_text("a < b > c", 10) == "a < b > c"  # comparisons are not tags
     with pytest.raises(tk.Invalid, match="11"):
-        check("x" * 11)
+        v.check_text("x" * 11, 10)
     for html in ["<b>gras</b>", "<script>x</script>", "<img src=x/>", "<!-- c -->"]:
         with pytest.raises(tk.Invalid, match="HTML"):
-            v.datagrandest_text(100)(html)
+            v.check_text(html, 100)
     with pytest.raises(tk.Invalid, match="text"):
-        check(["liste"])
-    assert check(tk.missing) is tk.missing
+        v.check_text(["liste"], 10)
+
+
+def test_text_validator_stops_the_other_validators_of_the_field():
+    key = ("tag_string",)
+    errors = {key: []}
+    with pytest.raises(tk.StopOnError):
+        v.datagrandest_text(10)(key, {key: 42}, errors, {})
+    assert errors[key] == ["Must be text"]
+    data = {key: "  ok "}
+    assert _run(v.datagrandest_text(10), key, data) == []
+    assert data[key] == "ok"
 
 
 @pytest.mark.parametrize("email", ["a@b.fr", "prenom.nom+tag@region-grandest.fr"])

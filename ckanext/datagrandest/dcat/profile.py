@@ -131,6 +131,15 @@ def _harvest_source(source_id: str) -> dict[str, Any] | None:
 class DataGrandEstDCATAP3Profile(RDFProfile):
     """Our fields in DCAT-AP 3, on top of ``euro_dcat_ap_3`` (which must run first)."""
 
+    def __init__(
+        self, graph: Any, dataset_type: str = "dataset", compatibility_mode: bool = False
+    ) -> None:
+        # The stock constructor looks the scheming schema up, once per dataset of a catalogue
+        # page; only parsing uses it, so parse_dataset runs the full constructor itself.
+        self.g = graph
+        self.compatibility_mode = compatibility_mode
+        self._dataset_type = dataset_type
+
     # -- CKAN -> RDF -------------------------------------------------------------------
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
@@ -144,8 +153,19 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         self._contacts_to_graph(dataset_ref)
         self._publisher_to_graph(dataset_dict, dataset_ref)
         self._provenance_to_graph(dataset_dict, dataset_ref)
+        # The stock profile has linked each distribution already; finding them by resource id
+        # spares resource_uri() and its URI quoting for every resource of a page.
+        distributions = {
+            str(node).rpartition("/resource/")[2]: node
+            for node in self.g.objects(dataset_ref, DCAT.distribution)
+        }
         for resource_dict in dataset_dict.get("resources", []):
-            self._distribution_to_graph(dataset_dict, resource_dict)
+            distribution = (
+                None if resource_dict.get("uri") else distributions.get(resource_dict.get("id", ""))
+            )
+            if distribution is None:
+                distribution = CleanedURIRef(resource_uri(resource_dict))
+            self._distribution_to_graph(dataset_dict, resource_dict, distribution)
         # DCAT-AP puts licences on distributions only; the dataset's own licence (the one
         # its distributions default to) is kept on the dataset too, so that a consumer, or
         # our own parser, does not have to guess it from distributions that differ.
@@ -170,8 +190,10 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             label = str(other)
         else:
             return None
-        self.g.add((node, RDF.type, DCT.LicenseDocument))
-        self.g.add((node, RDFS.label, Literal(label, lang="fr")))
+        # Distributions mostly share their dataset's licence: describe it once per graph.
+        if (node, RDF.type, DCT.LicenseDocument) not in self.g:
+            self.g.add((node, RDF.type, DCT.LicenseDocument))
+            self.g.add((node, RDFS.label, Literal(label, lang="fr")))
         return node
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
@@ -203,9 +225,11 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 continue
             node = URIRef(f"{INSEE_GEO}{TERRITORY_PATHS[territory.kind]}/{territory.code}")
             self.g.add((dataset_ref, DCT.spatial, node))
-            self.g.add((node, RDF.type, DCT.Location))
-            self.g.add((node, SKOS.prefLabel, Literal(territory.name, lang="fr")))
-            self.g.add((node, DCT.identifier, Literal(territory.code)))
+            # A catalogue page names the same communes many times: describe each once.
+            if (node, RDF.type, DCT.Location) not in self.g:
+                self.g.add((node, RDF.type, DCT.Location))
+                self.g.add((node, SKOS.prefLabel, Literal(territory.name, lang="fr")))
+                self.g.add((node, DCT.identifier, Literal(territory.code)))
 
     def _contacts_to_graph(self, dataset_ref: URIRef) -> None:
         # DCAT-AP ranges dcat:contactPoint over vcard:Kind; the stock profile types legacy
@@ -233,23 +257,30 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         org = self._organization(organization["id"])
         if org is None:
             return
-        for publisher in self.g.objects(dataset_ref, DCT.publisher):
-            self.g.add((publisher, RDF.type, FOAF.Agent))
+        for publisher in list(self.g.objects(dataset_ref, DCT.publisher)):
+            email = _value(org, "email")
+            if email:
+                # foaf:mbox is an IRI in FOAF; the stock profile writes a bare literal, again
+                # for every dataset of the publisher.
+                for mbox in list(self.g.objects(publisher, FOAF.mbox)):
+                    if isinstance(mbox, Literal):
+                        self.g.remove((publisher, FOAF.mbox, mbox))
+                self.g.add((publisher, FOAF.mbox, URIRef(self._add_mailto(str(email)))))
             kind = BODY_KIND_TYPES.get(str(_value(org, "body_kind") or ""))
+            siren = _value(org, "siren")
+            # A catalogue page names the same publishers many times: describe each once.
+            if (kind or siren) and (
+                (publisher, DCT.type, None) in self.g or (publisher, DCT.identifier, None) in self.g
+            ):
+                continue
+            self.g.add((publisher, RDF.type, FOAF.Agent))
             if kind:
                 self.g.add((publisher, DCT.type, URIRef(PUBLISHER_TYPE + kind)))
-            siren = _value(org, "siren")
             if siren:
                 self.g.add((publisher, DCT.identifier, Literal(str(siren))))
             website = _value(org, "website")
             if website and not any(self.g.objects(publisher, FOAF.homepage)):
                 self.g.add((publisher, FOAF.homepage, CleanedURIRef(website)))
-            email = _value(org, "email")
-            if email:
-                # foaf:mbox is an IRI in FOAF; the stock profile writes a bare literal.
-                for mbox in list(self.g.objects(publisher, FOAF.mbox)):
-                    self.g.remove((publisher, FOAF.mbox, mbox))
-                self.g.add((publisher, FOAF.mbox, URIRef(self._add_mailto(str(email)))))
 
     def _provenance_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         # package_show carries our harvesters' provenance; search results (catalogue pages)
@@ -281,10 +312,9 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             self._add_date_triple(activity, PROV.endedAtTime, found["last_harvested"])
 
     def _distribution_to_graph(
-        self, dataset_dict: dict[str, Any], resource_dict: dict[str, Any]
+        self, dataset_dict: dict[str, Any], resource_dict: dict[str, Any], distribution: URIRef
     ) -> None:
         g = self.g
-        distribution = CleanedURIRef(resource_uri(resource_dict))
 
         # Formats as EU file-type URIs, media types as IANA URIs: the stock profile leaves
         # literals, which the vocabulary shapes reject.
@@ -338,6 +368,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
     # -- RDF -> CKAN -------------------------------------------------------------------
 
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
+        super().__init__(self.g, self._dataset_type, self.compatibility_mode)
         dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
         extras = dataset_dict.setdefault("extras", [])
         stock = {e["key"]: e["value"] for e in extras}
@@ -456,31 +487,38 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             resource_dict.pop("access_url", None)
         if any(self.g.objects(distribution, DCAT.accessService)):
             resource_dict["is_api"] = "true"
-            # Our own accessService only repeats the resource URL; keep richer ones.
-            services = json.loads(resource_dict.get("access_services") or "[]")
-            if all(
-                set(s) <= {"title", "endpoint_url", "uri", "access_service_ref"} for s in services
-            ):
-                resource_dict.pop("access_services", None)
-            else:
-                resource_dict["access_services"] = [_single_agents(s) for s in services]
+            services = resource_dict.pop("access_services", None)
+            # Our schema describes a service by is_api and the resource URL; a schema with
+            # an access_services field keeps them, in the shape the stock export can write.
+            if services and self._schema_resource_field("access_services"):
+                if isinstance(services, str):
+                    services = json.loads(services)
+                resource_dict["access_services"] = fit_access_services(services)
         algorithm = resource_dict.get("hash_algorithm")
         if algorithm and algorithm.startswith(SPDX_ALGORITHM):
             resource_dict["hash_algorithm"] = algorithm[len(SPDX_ALGORITHM) :]
 
 
-def _single_agents(service: dict[str, Any]) -> dict[str, Any]:
-    # The stock serializer expects one contact and one publisher per access service while
-    # its parser produces lists, so a parsed dataset crashed its own export ("'list' object
-    # has no attribute 'get'"); we store the single dict the serializer can write.
-    for key in ("contact", "publisher"):
-        value = service.get(key)
-        if isinstance(value, list):
-            if value:
-                service[key] = value[0]
-            else:
-                service.pop(key)
-    return service
+def fit_access_services(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Access services as the stock DCAT-AP serializer can write them: one contact, one
+    publisher each.
+
+    ckanext-dcat's parser gives each service lists of contacts and publishers, which its own
+    serializer then reads as single dicts: a parsed dataset crashed its own export with
+    "'list' object has no attribute 'get'".  DCAT-AP allows one of each per service anyway.
+    """
+    fitted = []
+    for service in services:
+        service = dict(service)
+        for key in ("contact", "publisher"):
+            value = service.get(key)
+            if isinstance(value, list):
+                if value and isinstance(value[0], dict):
+                    service[key] = value[0]
+                else:
+                    service.pop(key)
+        fitted.append(service)
+    return fitted
 
 
 def _iso639_3(locale: str) -> str:

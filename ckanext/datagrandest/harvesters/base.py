@@ -193,7 +193,10 @@ class DataGrandEstHarvester(HarvesterBase):
     # IHarvester
 
     def info(self) -> dict[str, str]:
-        return {"name": self.name, "title": self.title, "description": self.description}
+        # The class attribute: CKAN's plugin machinery sets an instance ``name`` of its own
+        # (the class name when a harvester is instantiated directly).
+        kind = type(self)
+        return {"name": kind.name, "title": kind.title, "description": kind.description}
 
     def validate_config(self, config: str | None) -> str:
         parsed = self._parse_config(config)

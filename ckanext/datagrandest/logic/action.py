@@ -10,7 +10,7 @@ from ckan.types import Context, DataDict
 from ckanext.datagrandest import territories
 from ckanext.datagrandest.logic import schema
 
-__all__ = ["datagrandest_territory_autocomplete"]
+__all__ = ["datagrandest_territory_autocomplete", "package_create", "package_update"]
 
 
 @tk.side_effect_free
@@ -37,3 +37,41 @@ def _request_language() -> str:
     except RuntimeError:
         # Called outside a request (CLI, jobs): the portal's language.
         return "fr"
+
+
+# CKAN turns a repeating field that is not a list of objects into a bare 400 "Integrity
+# Error" in English before any validator runs; answer with a field error instead.
+
+
+@tk.chained_action
+def package_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    _check_repeating_fields(data_dict)
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    _check_repeating_fields(data_dict)
+    return up_func(context, data_dict)
+
+
+def _check_repeating_fields(data_dict: DataDict) -> None:
+    if not isinstance(data_dict, dict):
+        return
+    # Without scheming loaded (some test configurations) there are no repeating fields.
+    get_schema = getattr(tk.h, "scheming_get_dataset_schema", None)
+    schema = (get_schema(data_dict.get("type") or "dataset") if get_schema else None) or {}
+    names = [
+        f["field_name"] for f in schema.get("dataset_fields", []) if "repeating_subfields" in f
+    ]
+    errors: dict[str, Any] = {}
+    for name in [*names, "resources", "tags", "extras", "groups"]:
+        value = data_dict.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            message = tk._("Expecting a list of entries, each with named fields")
+            # ValidationError expects tag errors shaped per tag ({"name": [...]}).
+            errors[name] = [{"name": [message]}] if name == "tags" else [message]
+    if errors:
+        raise tk.ValidationError(errors)

@@ -45,11 +45,9 @@ __all__ = [
 
 Validator = Callable[..., Any]
 
-# Caps chosen well above real metadata (the longest titles on data.gouv.fr are ~250
-# characters) but low enough to stop pasted documents and abuse.
-TITLE_MAX = 300
+# Default cap of datagrandest_text; the schema sets others per field (title 300,
+# descriptions 20,000), well above real metadata but low enough to stop pasted documents.
 SHORT_TEXT_MAX = 500
-LONG_TEXT_MAX = 20000
 URL_MAX = 2000
 
 # A tag starts right after "<" (so "a < b > c" is not one); comments count too.
@@ -78,25 +76,41 @@ def _missing(value: Any) -> bool:
 # -- text -----------------------------------------------------------------------------
 
 
+def check_text(value: Any, limit: int) -> str:
+    """The stripped text, or Invalid: not a string, longer than ``limit``, or holding HTML."""
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Must be text"))
+    value = value.strip()
+    if len(value) > limit:
+        raise tk.Invalid(
+            tk._("Too long: {length} characters, at most {limit} allowed").format(
+                length=len(value), limit=limit
+            )
+        )
+    if _HTML_TAG.search(value):
+        raise tk.Invalid(tk._("HTML is not accepted here: write plain text (or Markdown)"))
+    return value
+
+
 def datagrandest_text(max_length: int | str = SHORT_TEXT_MAX) -> Validator:
-    """Plain text (or Markdown): a string, at most ``max_length`` characters, no HTML."""
+    """Plain text (or Markdown): a string, at most ``max_length`` characters, no HTML.
+
+    A failure stops the field's other validators, which (like CKAN's tag_string_convert)
+    may crash on a value that is not text.
+    """
     limit = int(max_length)
 
-    def validator(value: Any) -> Any:
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ) -> None:
+        value = data.get(key)
         if _missing(value):
-            return value
-        if not isinstance(value, str):
-            raise tk.Invalid(tk._("Must be text"))
-        value = value.strip()
-        if len(value) > limit:
-            raise tk.Invalid(
-                tk._("Too long: {length} characters, at most {limit} allowed").format(
-                    length=len(value), limit=limit
-                )
-            )
-        if _HTML_TAG.search(value):
-            raise tk.Invalid(tk._("HTML is not accepted here: write plain text (or Markdown)"))
-        return value
+            return
+        try:
+            data[key] = check_text(value, limit)
+        except tk.Invalid as error:
+            errors[key].append(str(error.error))
+            raise tk.StopOnError from None
 
     return validator
 
