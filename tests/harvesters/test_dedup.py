@@ -73,6 +73,7 @@ def test_the_same_dataset_from_two_sources_gives_one_dataset(app, catalogues, or
     page = app.get(f"/dataset/{plu_from_portal['name']}")
     assert page.status_code == 200
     assert "datagrandest-sources" in page.body
+    assert "Trouvé dans 2 sources" in page.body
     assert "Data4Citizen" in page.body and "Geocatalogue" in page.body
 
 

@@ -253,11 +253,12 @@ class DataGrandEstHarvester(HarvesterBase):
         source = Source(
             id=harvest_object.harvest_source_id,
             url=harvest_object.source.url.rstrip("/"),
-            config=self._parse_config(harvest_object.source.config),
+            config={},
             http=make_client(),
             pages=PageGuard(1),
         )
         try:
+            source.config = self.check_config(self._parse_config(harvest_object.source.config))
             record = self.parse_record(harvest_object.content or "")
             data = self.map_record(record, source)
         except Exception as error:  # one bad record must not stop the others

@@ -50,7 +50,7 @@ class Page:
 
 
 @dataclass
-class Harvest:
+class Walk:
     """How the walk over the pages ended, for the deletion guard and the job report."""
 
     pages: int = 0
@@ -101,7 +101,7 @@ class CSWClient:
         self.constraint = like_filter(like, like_property) if like else None
         # Called with each page's full URL before it is read (the framework's page guard).
         self.on_page = on_page
-        self.result = Harvest()
+        self.result = Walk()
 
     def params(self, start: int) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -161,7 +161,7 @@ class CSWClient:
         (a server looping on the same page), or at ``max_pages``; only the first two set
         ``result.complete``.
         """
-        self.result = result = Harvest()
+        self.result = result = Walk()
         seen: set[str] = set()
         start = 1
         while True:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
@@ -323,7 +323,7 @@ _NO_PUBLIC_RESTRICTION: Final = re.compile(
 )
 
 # Online resources served only on the State's intranet (RIE): unreachable for citizens.
-_INTRANET_HOSTS: Final = re.compile(r"(?:^|\.)rie\.gouv\.fr$|\.i2$|\.e2\.rie\.", re.I)
+_INTRANET_HOSTS: Final = re.compile(r"(?:^|\.)rie\.gouv\.fr$", re.I)
 
 # The schema's limit on license_other (datagrandest_text(500)).
 LICENSE_OTHER_MAX: Final = 500
@@ -863,8 +863,3 @@ def _resources(record: etree._Element, guid: str) -> list[dict[str, Any]]:
                 resource["format"] = fmt
         resources.append(resource)
     return resources
-
-
-def iter_records(content: bytes) -> Iterator[etree._Element]:
-    """Every record of a remote XML answer, parsed safely."""
-    yield from records(parse_xml(content))
