@@ -309,3 +309,21 @@ class TestHarvest:
         with pytest.raises(tk.ValidationError) as error:
             _source("https://catalogue.example.org/srv/fre/csw", org, config)
         assert message in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_regional_geocatalogues_and_portal_are_declared_and_valid():
+    from ckanext.datagrandest import sources
+
+    declared = {s["name"]: s for s in sources.load(sources.DEFAULT_PATH).sources}
+    geonetwork = declared["datagrandest-geonetwork"]
+    assert geonetwork["type"] == "datagrandest_csw"
+    assert geonetwork["url"] == "https://www.datagrandest.fr/geonetwork/srv/fre/csw"
+    geo_ide = declared["geo-ide-etat-grand-est"]
+    assert geo_ide["url"].endswith("/csw/dataset-harvestable")
+    assert "DREAL Grand Est" in geo_ide["config"]["organisation_like"]
+    # The ten départements' DDTs.
+    assert sum(v.startswith("DDT ") for v in geo_ide["config"]["organisation_like"]) == 10
+    d4c = declared["datagrandest-data4citizen"]
+    assert d4c["type"] == "datagrandest_ckan"
+    assert d4c["config"]["search_path"] == "d4c/api/datasets/2.0/search/"
