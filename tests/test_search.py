@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
 from schema_support import (
     BAS_RHIN,
@@ -104,6 +105,25 @@ def test_territory_search_from_the_web_page(app):
     assert 'href="/dataset/metz"' in response.body
     assert 'href="/dataset/moselle"' in response.body
     assert 'href="/dataset/strasbourg"' not in response.body
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_active_territory_filter_is_named_not_coded(app):
+    body = BeautifulSoup(app.get("/dataset/", query_string={"territory": METZ}).body, "html.parser")
+    filters = body.select_one(".filter-list")
+    assert filters is not None
+    text = " ".join(filters.get_text(" ").split())
+    assert "Territoire :" in text or "Territoire:" in text
+    assert "Metz" in text
+    assert "None" not in text
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_organization_facet_keeps_the_publishers_titles(app):
+    body = BeautifulSoup(app.get("/dataset/").body, "html.parser")
+    organizations = [a.get_text(" ", strip=True) for a in body.select("a[href*='organization=']")]
+    assert any("Région Grand Est" in label for label in organizations), organizations
+    assert not any(label.startswith("region-grand-est") for label in organizations), organizations
 
 
 @pytest.mark.usefixtures("catalogue")

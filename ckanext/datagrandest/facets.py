@@ -39,6 +39,20 @@ def dataset_facets(facets_dict: OrderedDict[str, str]) -> OrderedDict[str, str]:
     return ours
 
 
+# Facets whose raw values are codes or URIs, to be shown by name.
+LABELLED_FACETS = frozenset(
+    {
+        "vocab_departements",
+        "vocab_communes",
+        "vocab_territories",
+        "vocab_theme",
+        "vocab_body_kind",
+        "res_format",
+        "license_id",
+    }
+)
+
+
 def body_kind_label(kind: str, lang: str = "fr") -> str:
     labels = _BODY_KINDS.get(kind)
     return labels["en" if lang.startswith("en") else "fr"] if labels else kind

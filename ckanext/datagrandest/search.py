@@ -45,6 +45,8 @@ def after_dataset_search(search_results: dict[str, Any]) -> dict[str, Any]:
     # CKAN shows facet items by their raw value; ours are codes and URIs.
     lang = _lang()
     for name, facet in search_results.get("search_facets", {}).items():
+        if name not in facets.LABELLED_FACETS:
+            continue  # CKAN already names organizations, groups and tags
         for item in facet.get("items", []):
             item["display_name"] = facets.item_label(name, item["name"], lang)
     return search_results
