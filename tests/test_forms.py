@@ -118,6 +118,22 @@ def test_dataset_page_shows_territories_by_name_and_the_other_licence(app, sysad
     assert "Hebdomadaire" in body
 
 
+def test_dataset_page_lists_only_the_fields_a_dataset_fills(app, sysadmin):
+    org = region_org()
+    call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        name="minimal",
+        title="Un jeu minimal",
+        notes="Rien de plus.",
+        owner_org=org["id"],
+    )
+    body = app.get("/dataset/minimal").body
+    assert "Territoires couverts" in body  # filled from the publisher's territory
+    for empty in ("Granularité", "Points de contact", "Couverture temporelle", "Version"):
+        assert f">{empty}</th>" not in body, empty
+
+
 def test_edit_form_shows_the_values_and_saves_changes(app, sysadmin):
     _create_through_the_form(app, sysadmin, region_org())
     form = app.get(
