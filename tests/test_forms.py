@@ -224,3 +224,11 @@ def test_search_page_offers_the_territory_picker(app):
     assert 'name="territory"' in body
     assert f'value="{STRASBOURG}"' in body
     assert "Strasbourg (commune, 67)" in body  # the picker's label for the current choice
+
+
+def test_territory_search_form_puts_no_csrf_token_in_the_url(app):
+    body = app.get("/dataset/").body
+    start = body.index("datagrandest-territory-search")
+    form = body[start : body.index("</form>", start)]
+    assert 'method="get"' in form
+    assert "_csrf_token" not in form
