@@ -1,4 +1,4 @@
-"""The container settings cannot drift from the local ones: they only add machine-specific values."""
+"""Container settings cannot drift from the local ones: they add only machine-specific values."""
 
 from __future__ import annotations
 
