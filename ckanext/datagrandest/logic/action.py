@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.datagrandest import territories
+from ckanext.datagrandest.harvesters import dedup, provenance
 from ckanext.datagrandest.logic import schema
 
 __all__ = ["datagrandest_territory_autocomplete", "package_create", "package_update"]
@@ -45,14 +46,28 @@ def _request_language() -> str:
 
 @tk.chained_action
 def package_create(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    _drop_computed_fields(data_dict)
     _check_repeating_fields(data_dict)
     return up_func(context, data_dict)
 
 
 @tk.chained_action
 def package_update(up_func: Any, context: Context, data_dict: DataDict) -> Any:
+    _drop_computed_fields(data_dict)
     _check_repeating_fields(data_dict)
     return up_func(context, data_dict)
+
+
+# Added by package_show on read (harvest provenance, every source a dataset was found in):
+# a client that sends a dataset back as it read it, as package_patch itself does, must not
+# be refused for them, and nobody may write them.
+COMPUTED_FIELDS = (provenance.KEY, dedup.SOURCES_KEY)
+
+
+def _drop_computed_fields(data_dict: DataDict) -> None:
+    if isinstance(data_dict, dict):
+        for name in COMPUTED_FIELDS:
+            data_dict.pop(name, None)
 
 
 def _check_repeating_fields(data_dict: DataDict) -> None:
