@@ -86,8 +86,30 @@ def test_sync_creates_then_changes_nothing_then_updates(cli, tmp_path):
     assert second.exit_code == 0 and "Rien à changer" in second.output
     assert third.exit_code == 0 and "source region-ods mise à jour (config)" in third.output
     assert harvested.exit_code == 0, harvested.output
-    assert "added 1" in harvested.output
+    assert "region-data-gouv : ajoutés 1" in harvested.output
     assert call_action("package_show", id="budget-region")["title"] == "Budget de la Région"
+
+
+def test_harvest_of_an_unknown_source_names_it_and_runs_nothing(cli, tmp_path):
+    with ReplayServer() as server:
+        server.routes.update(
+            udata_routes(lambda: server.url, {"region-grand-est": [UDATA_DATASET]})
+        )
+        path = _write(tmp_path, _file(server.url))
+        assert (
+            cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)]).exit_code
+            == 0
+        )
+        result = cli.invoke(
+            ckan, ["datagrandest", "sources", "harvest", "region-data-gouv", "sans-nom"]
+        )
+
+    assert result.exit_code == 1
+    assert "source de moissonnage inconnue : sans-nom" in result.output
+    assert "aucun moissonnage lancé" in result.output
+    assert "Traceback" not in result.output
+    # the known source named with it was not harvested either
+    assert call_action("harvest_source_show", id="region-data-gouv")["status"]["job_count"] == 0
 
 
 def test_unresolvable_search_skips_that_entry_only(cli, tmp_path):

@@ -89,8 +89,14 @@ def sources_harvest(names: tuple[str, ...], all_sources: bool, path: Path) -> No
     if all_sources:
         names = tuple(s["name"] for s in sources_module.load(path).sources)
     if not names:
-        raise click.UsageError("Name sources to harvest, or give --all.")
-    if not sources_module.run_harvest(
-        names, lambda items, label: click.progressbar(items, label=label), click.echo
-    ):
+        raise click.UsageError("Nommez les sources à moissonner, ou donnez --all.")
+    try:
+        clean = sources_module.run_harvest(
+            names, lambda items, label: click.progressbar(items, label=label), click.echo
+        )
+    except sources_module.SourcesError as error:
+        for problem in error.problems:
+            click.secho(f"  ✗ {problem}", fg="red", err=True)
+        raise click.ClickException("aucun moissonnage lancé") from error
+    if not clean:
         raise click.ClickException("Moissonnage terminé avec des erreurs (voir ci-dessus).")

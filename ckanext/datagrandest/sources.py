@@ -264,17 +264,50 @@ def _normalised(key: str, value: Any) -> Any:
     return value if value is not None else ""
 
 
+# ckanext-harvest's job statistics, in the command's language.
+_STAT_LABELS = {
+    "added": "ajoutés",
+    "updated": "mis à jour",
+    "not modified": "inchangés",
+    "errored": "en erreur",
+    "deleted": "retirés",
+}
+
+
+def _validation_text(error: Any) -> str:
+    summary = getattr(error, "error_summary", None) or {}
+    return "; ".join(str(v) for v in summary.values()) or str(error)
+
+
 def run_harvest(
     names: Iterable[str], progress: Callable[[Iterable[str], str], Any], echo: Echo
 ) -> bool:
     """Run a job per source synchronously (no queues); False if any job had errors."""
     context = _context()
-    clean = True
+    sources = {}
     for name in names:
-        source = tk.get_action("harvest_source_show")(dict(context), {"id": name})
-        job_dict = tk.get_action("harvest_job_create")(
-            dict(context), {"source_id": source["id"], "run": False}
+        try:
+            sources[name] = tk.get_action("harvest_source_show")(dict(context), {"id": name})
+        except tk.ObjectNotFound:
+            pass
+    unknown = [name for name in names if name not in sources]
+    if unknown:
+        # Check every name first: a typo must not leave half of the sources harvested.
+        raise SourcesError(
+            [f"source de moissonnage inconnue : {name}" for name in unknown]
+            + ["rien n'a été moissonné ; `ckan harvester sources` liste les sources"]
         )
+    clean = True
+    for name, source in sources.items():
+        try:
+            job_dict = tk.get_action("harvest_job_create")(
+                dict(context), {"source_id": source["id"], "run": False}
+            )
+        except tk.ValidationError as error:
+            # e.g. a job of this source is already queued or running
+            echo(f"{name} : pas de moissonnage, {_validation_text(error)}")
+            clean = False
+            continue
         job = HarvestJob.get(job_dict["id"])
         job.status = "Running"
         job.save()
@@ -287,7 +320,8 @@ def run_harvest(
         tk.get_action("harvest_jobs_run")(dict(context), {"source_id": source["id"]})
         report = tk.get_action("harvest_job_report")(dict(context), {"id": job.id})
         stats = tk.get_action("harvest_job_show")(dict(context), {"id": job.id})["stats"]
-        echo(f"{name} : " + ", ".join(f"{k} {v}" for k, v in stats.items() if v) or "rien")
+        counts = ", ".join(f"{_STAT_LABELS.get(k, k)} {v}" for k, v in stats.items() if v)
+        echo(f"{name} : {counts or 'rien à faire'}")
         for error in report["gather_errors"]:
             echo(f"  ! {error['message']}")
         for item in report["object_errors"].values():
