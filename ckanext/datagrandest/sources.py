@@ -303,9 +303,9 @@ def run_harvest(
             job_dict = tk.get_action("harvest_job_create")(
                 dict(context), {"source_id": source["id"], "run": False}
             )
-        except tk.ValidationError as error:
+        except tk.ValidationError as refused:
             # e.g. a job of this source is already queued or running
-            echo(f"{name} : pas de moissonnage, {_validation_text(error)}")
+            echo(f"{name} : pas de moissonnage, {_validation_text(refused)}")
             clean = False
             continue
         job = HarvestJob.get(job_dict["id"])
