@@ -27,11 +27,14 @@ Writing a harvester on this base (``udata.py`` and ``ods.py`` are worked example
             # Turn one record (``parse_record(content)``: JSON by default; XML harvesters
             # override parse_record with ``parse_xml``) into a dataset dict in the field
             # names of docs/field-contract.md. Put the original page in ``url`` and a
-            # name suggestion in ``name``; never set id or owner_org. Raise RecordError
+            # name suggestion in ``name``; never set id or owner_org; identifiers naming
+            # the original (deduplication keys) may go in ``dedup.KEYS_FIELD``. Raise RecordError
             # (or any exception) for a record that cannot be mapped: that record alone
             # fails, the others still import.
 
-The base then does the rest: guid per source (two sources never share datasets), updates
+The base then does the rest: guid per source (two sources never share harvest objects),
+cross-source deduplication (``dedup.py``: a dataset several sources list is kept once, written
+by the source that wins it, withdrawn only when no source lists it any more), updates
 in place (same id and name), skips unchanged records without writing (counted "not
 modified"), withdraws vanished datasets only after a complete error-free gather that still
 holds at least half of last time's datasets, sanitises text, and finishes every job with its
@@ -45,7 +48,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -54,6 +57,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from ckanext.datagrandest import config as dge_config
+from ckanext.datagrandest.harvesters import dedup
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, HttpClient
 from ckanext.datagrandest.harvesters.sanitize import clean_dataset
 from ckanext.datagrandest.territories import normalise
@@ -75,6 +79,8 @@ __all__ = [
     "Source",
     "SourceError",
     "canonical_json",
+    "compact",
+    "json_records",
     "parse_xml",
 ]
 
@@ -143,6 +149,29 @@ class Source:
 def canonical_json(value: Any) -> str:
     """The same data always gives the same text, hence the same hash."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_records(
+    items: list[Any],
+    guid_of: Callable[[Any], Any],
+    strip_volatile: Callable[[dict[str, Any]], dict[str, Any]],
+    source: Source,
+    kind: str,
+) -> list[Record]:
+    """Records of one page of JSON datasets; one without a usable id is skipped and reported."""
+    records = []
+    for item in items:
+        guid = guid_of(item) if isinstance(item, dict) else None
+        if not isinstance(guid, str) or not guid:
+            source.skip(f"Jeu de données {kind}sans identifiant ignoré : {str(item)[:200]}")
+            continue
+        records.append(Record(guid, canonical_json(strip_volatile(item))))
+    return records
+
+
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """A mapped dataset without its empty fields (the schema then applies its defaults)."""
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
 
 
 def parse_xml(content: str | bytes) -> Any:
@@ -397,6 +426,20 @@ class DataGrandEstHarvester(HarvesterBase):
         return {"user": self._get_user_name(), "ignore_auth": True, "return_id_only": True}
 
     def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
+        # Cross-source deduplication (dedup.py) is a rule of every harvester: a record
+        # naming a dataset another source already brought is linked to it, and written
+        # only by the source that wins it.
+        if obj.package_id is None:
+            obj.package_id = dedup.find_duplicate(data, obj.harvest_source_id)
+        data.pop(dedup.KEYS_FIELD, None)
+        if obj.package_id is not None and not dedup.may_write(
+            obj.package_id, obj.harvest_source_id
+        ):
+            _make_current(obj)
+            return True
+        return self._write_dataset(data, obj)
+
+    def _write_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
         if not data.get("title"):
             self._save_object_error(f"Enregistrement {obj.guid} sans titre : ignoré", obj, "Import")
             return False
@@ -434,17 +477,16 @@ class DataGrandEstHarvester(HarvesterBase):
             return False
         if isinstance(package_id, dict):
             package_id = package_id["id"]
-        Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == obj.harvest_source_id,
-            HarvestObject.guid == obj.guid,
-            HarvestObject.current.is_(True),
-            HarvestObject.id != obj.id,
-        ).update({"current": False}, synchronize_session=False)
-        obj.current = True
         obj.package_id = package_id
+        _make_current(obj)
         return True
 
     def _withdraw(self, obj: HarvestObject) -> bool:
+        if obj.package_id and dedup.shared_with_others(obj.package_id, obj.harvest_source_id):
+            # Another source still lists the dataset: only this source's link goes.
+            _retire_previous(obj)
+            obj.current = False
+            return True
         try:
             tk.get_action("package_delete")(self._context(), {"id": obj.package_id})
         except tk.ObjectNotFound:
@@ -481,6 +523,22 @@ def _current_objects(source_id: str) -> dict[str, _Previous]:
         guid: _Previous(package_id, digest, state == "active")
         for guid, package_id, digest, state in rows
     }
+
+
+def _retire_previous(obj: HarvestObject) -> None:
+    """The source's earlier objects for this guid stop being current."""
+    Session.query(HarvestObject).filter(
+        HarvestObject.harvest_source_id == obj.harvest_source_id,
+        HarvestObject.guid == obj.guid,
+        HarvestObject.current.is_(True),
+        HarvestObject.id != obj.id,
+    ).update({"current": False}, synchronize_session=False)
+
+
+def _make_current(obj: HarvestObject) -> None:
+    """obj becomes the one current object of its source and guid (its link to the dataset)."""
+    _retire_previous(obj)
+    obj.current = True
 
 
 def _extra(obj: HarvestObject, key: str) -> str | None:

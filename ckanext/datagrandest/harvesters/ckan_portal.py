@@ -18,11 +18,12 @@ from urllib.parse import urlencode
 from ckanext.datagrandest import vocabularies
 from ckanext.datagrandest.harvesters import dedup, iso19139, mapping
 from ckanext.datagrandest.harvesters.base import (
+    DataGrandEstHarvester,
     Record,
     RecordError,
     Source,
     SourceError,
-    canonical_json,
+    json_records,
 )
 
 __all__ = ["CKANHarvester", "strip_volatile"]
@@ -50,7 +51,7 @@ def strip_volatile(value: Any) -> Any:
     return value
 
 
-class CKANHarvester(dedup.DeduplicatingHarvester):
+class CKANHarvester(DataGrandEstHarvester):
     name = "datagrandest_ckan"
     title = "Portail CKAN ou compatible (Data4Citizen)"
     description = (
@@ -116,15 +117,10 @@ class CKANHarvester(dedup.DeduplicatingHarvester):
 
     def _records(self, items: list[Any], source: Source, seen: set[str]) -> list[Record]:
         records = []
-        for item in items:
-            guid = _guid(item)
-            if guid is None:
-                source.skip(f"Jeu de données sans identifiant ignoré : {str(item)[:200]}")
-                continue
-            if guid in seen:
-                continue
-            seen.add(guid)
-            records.append(Record(guid, canonical_json(strip_volatile(item))))
+        for record in json_records(items, _guid, strip_volatile, source, ""):
+            if record.guid not in seen:
+                seen.add(record.guid)
+                records.append(record)
         return records
 
     def map_record(self, record: Any, source: Source) -> dict[str, Any]:
@@ -264,15 +260,13 @@ def _frequency(record: dict[str, Any], extras: dict[str, Any]) -> str | None:
         if not isinstance(value, str) or not value.strip():
             continue
         value = value.strip()
-        eu = vocabularies.frequency_uri(value)
-        if eu:
-            return eu
-        iso = iso19139.FREQUENCIES.get(value)
-        if iso:
-            return vocabularies.frequency_uri(iso)
-        udata = mapping.frequency_uri(value)
-        if udata and vocabularies.frequency_uri(udata):
-            return udata
+        # An EU code or URI, an ISO maintenance code, or a udata name (DCAT-on-CKAN portals
+        # repeat whichever their own harvest brought in).
+        found = vocabularies.frequency_uri(
+            iso19139.FREQUENCIES.get(value)
+        ) or mapping.frequency_uri(value)
+        if found:
+            return found
     return None
 
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from ckanext.datagrandest.harvesters import csw_client, dedup, iso19139
 from ckanext.datagrandest.harvesters.base import (
+    DataGrandEstHarvester,
     Record,
     RecordError,
     Source,
@@ -24,7 +25,7 @@ _GEONETWORK_CSW: Final = re.compile(r"^(?P<base>.+/srv)/[a-z]{2,3}/csw(?:[/?#].*
 _NO_DESCRIPTION: Final = "Description non fournie par le catalogue source."
 
 
-class CSWHarvester(dedup.DeduplicatingHarvester):
+class CSWHarvester(DataGrandEstHarvester):
     name = "datagrandest_csw"
     title = "Géocatalogue CSW (ISO 19139)"
     description = (

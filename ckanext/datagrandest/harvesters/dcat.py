@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from ckanext.datagrandest import vocabularies
 from ckanext.datagrandest.harvesters import dedup, iso19139
 from ckanext.datagrandest.harvesters.base import (
+    DataGrandEstHarvester,
     Record,
     RecordError,
     Source,
@@ -67,7 +68,7 @@ def rdf_format(url: str, content_type: str, configured: str | None) -> str:
     return _BY_EXTENSION.get(last.rsplit(".", 1)[-1].lower() if "." in last else "", "xml")
 
 
-class DCATHarvester(dedup.DeduplicatingHarvester):
+class DCATHarvester(DataGrandEstHarvester):
     name = "datagrandest_dcat"
     title = "Catalogue DCAT (RDF)"
     description = (

@@ -1,11 +1,15 @@
 """Cross-source deduplication: the same dataset reached through several sources is kept once.
 
+Every harvester on the shared base (``base.py``) applies it before it writes or withdraws.
 The rule (also in README.md):
 
 * Two datasets are the same when they share an identifier: the ``identifier``
   (``dct:identifier``), an identifier the record names for its original (the ISO
   fileIdentifier a geocatalogue record carries, which aggregators repeat as their guid), or
   the landing page of the original (``url``, compared without scheme or trailing slash).
+  A data.gouv.fr record that data.gouv.fr itself harvested names its origin
+  (``harvest.remote_url``): the udata harvester uses it as the identifier, so the copy on
+  data.gouv.fr and the publisher's own portal meet.
   Titles are never compared: two datasets that merely share a title stay apart.
 * A record never merges with another record of its own source.
 * Which source writes the dataset: one published directly on this portal always wins
@@ -27,14 +31,13 @@ from typing import Any, Final
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ckanext.datagrandest.harvesters.base import DataGrandEstHarvester
+from ckanext.datagrandest.harvesters import provenance
 from ckanext.harvest.model import HarvestObject, HarvestSource, Package, Session
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "KEYS_FIELD",
-    "DeduplicatingHarvester",
     "add_sources",
     "find_duplicate",
     "keys_of",
@@ -80,7 +83,14 @@ def keys_of(data: dict[str, Any]) -> tuple[set[str], set[str]]:
     if isinstance(identifier, str) and identifier.strip():
         identifiers.add(identifier.strip())
     url = data.get("url")
-    return identifiers, _url_variants(url) if isinstance(url, str) else set()
+    urls = _url_variants(url) if isinstance(url, str) else set()
+    # An original's page named as a key (udata's harvest.remote_url) is matched in every
+    # spelling, as an identifier and as a landing page.
+    for key in list(identifiers):
+        variants = _url_variants(key)
+        identifiers |= variants
+        urls |= variants
+    return identifiers, urls
 
 
 def find_duplicate(data: dict[str, Any], source_id: str) -> str | None:
@@ -269,49 +279,4 @@ def add_sources(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 def strip_from_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """IPackageController.before_dataset_index: computed on read, never indexed."""
-    pkg_dict.pop(SOURCES_KEY, None)
-    for stored in ("data_dict", "validated_data_dict"):
-        if isinstance(pkg_dict.get(stored), str) and SOURCES_KEY in pkg_dict[stored]:
-            data = json.loads(pkg_dict[stored])
-            data.pop(SOURCES_KEY, None)
-            pkg_dict[stored] = json.dumps(data)
-    return pkg_dict
-
-
-class DeduplicatingHarvester(DataGrandEstHarvester):
-    """The base harvester plus the rule above, for the harvesters that opt in."""
-
-    def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
-        source_id = obj.harvest_source_id
-        if obj.package_id is None:
-            match = find_duplicate(data, source_id)
-            if match is not None:
-                obj.package_id = match
-        else:
-            data.pop(KEYS_FIELD, None)
-        if obj.package_id is not None and not may_write(obj.package_id, source_id):
-            return self._link_only(obj)
-        return super()._save_dataset(data, obj)
-
-    def _link_only(self, obj: HarvestObject) -> bool:
-        """List this source on a dataset another source (or this portal) writes."""
-        Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == obj.harvest_source_id,
-            HarvestObject.guid == obj.guid,
-            HarvestObject.current.is_(True),
-            HarvestObject.id != obj.id,
-        ).update({"current": False}, synchronize_session=False)
-        obj.current = True
-        return True
-
-    def _withdraw(self, obj: HarvestObject) -> bool:
-        if obj.package_id and shared_with_others(obj.package_id, obj.harvest_source_id):
-            # Another source still lists the dataset: only this source's link goes.
-            Session.query(HarvestObject).filter(
-                HarvestObject.harvest_source_id == obj.harvest_source_id,
-                HarvestObject.guid == obj.guid,
-                HarvestObject.current.is_(True),
-            ).update({"current": False}, synchronize_session=False)
-            obj.current = False
-            return True
-        return super()._withdraw(obj)
+    return provenance.strip_computed(pkg_dict, SOURCES_KEY)

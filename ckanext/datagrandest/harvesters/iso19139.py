@@ -31,12 +31,6 @@ NS: Final = {
 }
 MD_METADATA: Final = f"{{{NS['gmd']}}}MD_Metadata"
 
-EU: Final = "http://publications.europa.eu/resource/authority"
-THEME: Final = f"{EU}/data-theme/"
-FREQUENCY: Final = f"{EU}/frequency/"
-LANGUAGE: Final = f"{EU}/language/"
-ACCESS_RIGHT: Final = f"{EU}/access-right/"
-
 
 class ISO19139Error(ValueError):
     """A document or record we refuse; the message is shown to the source's admin."""
@@ -467,7 +461,7 @@ def _themes(inspire: list[str], topics: list[str]) -> list[str]:
         for topic in topics:
             for theme in TOPIC_TO_EU.get(topic, ()):
                 eu.setdefault(theme)
-    return [THEME + theme for theme in eu]
+    return [uri for uri in map(vocabularies.theme_uri, eu) if uri]
 
 
 def tags(words: Iterable[str]) -> list[str]:
@@ -489,9 +483,9 @@ def _languages(record: etree._Element, ident: etree._Element) -> list[str]:
     codes = _texts(ident, "gmd:language/*") or _texts(record, "gmd:language/*")
     result: dict[str, None] = {}
     for code in codes:
-        eu = LANGUAGES.get(code.strip().lower())
-        if eu:
-            result.setdefault(LANGUAGE + eu)
+        uri = vocabularies.language_uri(LANGUAGES.get(code.strip().lower()))
+        if uri:
+            result.setdefault(uri)
     return list(result)
 
 
@@ -530,8 +524,7 @@ def _frequency(ident: etree._Element) -> str | None:
         "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/"
         "gmd:maintenanceAndUpdateFrequency/gmd:MD_MaintenanceFrequencyCode",
     )
-    eu = FREQUENCIES.get(code or "")
-    return FREQUENCY + eu if eu else None
+    return vocabularies.frequency_uri(FREQUENCIES.get(code or ""))
 
 
 def _temporal(ident: etree._Element) -> list[dict[str, str]]:
@@ -763,11 +756,11 @@ def _access_rights(ident: etree._Element) -> str | None:
     use, other = _constraint_texts(ident)
     codes = _texts(ident, "gmd:resourceConstraints/*/gmd:accessConstraints/*")
     if any(_NO_PUBLIC_RESTRICTION.search(t) for t in [*other, *use]):
-        return ACCESS_RIGHT + "PUBLIC"
+        return vocabularies.access_right_uri("PUBLIC")
     if not codes and not other:
         return None
     if any(code in ("restricted", "confidential", "secret", "topSecret") for code in codes):
-        return ACCESS_RIGHT + "RESTRICTED"
+        return vocabularies.access_right_uri("RESTRICTED")
     return None
 
 

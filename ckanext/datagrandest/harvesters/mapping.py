@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Final
 
-from ckanext.datagrandest import territories
+from ckanext.datagrandest import territories, vocabularies
 
 __all__ = [
-    "EU_FREQUENCY",
-    "EU_THEME",
     "date_only",
     "frequency_uri",
     "license_fields",
@@ -18,38 +17,39 @@ __all__ = [
     "theme_uris",
 ]
 
-EU_FREQUENCY: Final = "http://publications.europa.eu/resource/authority/frequency/"
-EU_THEME: Final = "http://publications.europa.eu/resource/authority/data-theme/"
-
-# udata's frequency names -> EU frequency codes.
+# udata's frequency names (every value udata documents) -> EU frequency codes of our
+# vocabulary. The EU table we offer has no "n times a day/week/month/year" nor
+# "every five years": those become OTHER rather than a wrong neighbour.
 _FREQUENCIES: Final = {
-    "continuous": "CONT",
+    "punctual": "NEVER",
+    "continuous": "UPDATE_CONT",
     "hourly": "HOURLY",
-    "fourTimesADay": "DAILY_4",
-    "threeTimesADay": "DAILY_3",
-    "semidaily": "DAILY_2",
+    "fourTimesADay": "OTHER",
+    "threeTimesADay": "OTHER",
+    "semidaily": "OTHER",
     "daily": "DAILY",
-    "fourTimesAWeek": "WEEKLY_4",
-    "threeTimesAWeek": "WEEKLY_3",
-    "semiweekly": "WEEKLY_2",
+    "fourTimesAWeek": "OTHER",
+    "threeTimesAWeek": "OTHER",
+    "semiweekly": "OTHER",
     "weekly": "WEEKLY",
     "biweekly": "BIWEEKLY",
-    "threeTimesAMonth": "MONTHLY_3",
-    "semimonthly": "MONTHLY_2",
+    "threeTimesAMonth": "OTHER",
+    "semimonthly": "OTHER",
     "monthly": "MONTHLY",
     "bimonthly": "BIMONTHLY",
     "quarterly": "QUARTERLY",
-    "threeTimesAYear": "ANNUAL_3",
+    "threeTimesAYear": "OTHER",
     "semiannual": "ANNUAL_2",
     "annual": "ANNUAL",
     "biennial": "BIENNIAL",
     "triennial": "TRIENNIAL",
-    "quinquennial": "QUINQUENNIAL",
+    "quinquennial": "OTHER",
     "irregular": "IRREG",
-    "punctual": "NEVER",
+    "unknown": "UNKNOWN",
 }
 
-# Remote licence ids or labels, folded by territories.normalise -> our licence ids.
+# Remote licence ids or labels our licence list does not spell, folded by
+# territories.normalise -> our licence ids; searched as whole words, most specific first.
 _LICENSES: Final = (
     ("odbl", "odc-odbl"),
     ("open database", "odc-odbl"),
@@ -66,48 +66,79 @@ _LICENSES: Final = (
     ("etalab", "etalab-2.0"),
 )
 
-# Words of a theme label (French or English, folded) -> EU data themes.
-_THEMES: Final = (
-    ("environnement", "ENVI"),
-    ("environment", "ENVI"),
-    ("climat", "ENVI"),
-    ("transport", "TRAN"),
-    ("mobilit", "TRAN"),
-    ("economi", "ECON"),
-    ("econom", "ECON"),
-    ("financ", "ECON"),
-    ("entreprise", "ECON"),
-    ("education", "EDUC"),
-    ("culture", "EDUC"),
-    ("sport", "EDUC"),
-    ("sante", "HEAL"),
-    ("health", "HEAL"),
-    ("administration", "GOVE"),
-    ("government", "GOVE"),
-    ("citoyen", "GOVE"),
-    ("citizenship", "GOVE"),
-    ("agricult", "AGRI"),
-    ("energ", "ENER"),
-    ("social", "SOCI"),
-    ("societe", "SOCI"),
-    ("population", "SOCI"),
-    ("justice", "JUST"),
-    ("securite", "JUST"),
-    ("recherche", "TECH"),
-    ("science", "TECH"),
-    ("amenagement", "REGI"),
-    ("urbanisme", "REGI"),
-    ("territoire", "REGI"),
-    ("international", "INTR"),
-)
+# Theme words of remote portals (French or English, folded, singular) -> EU data themes,
+# besides the EU labels themselves. Whole words only: "transports" is not "sport".
+_THEMES: Final = {
+    "environnement": "ENVI",
+    "environment": "ENVI",
+    "climat": "ENVI",
+    "transport": "TRAN",
+    "mobilite": "TRAN",
+    "deplacement": "TRAN",
+    "economie": "ECON",
+    "economy": "ECON",
+    "economique": "ECON",
+    "finance": "ECON",
+    "entreprise": "ECON",
+    "education": "EDUC",
+    "enseignement": "EDUC",
+    "culture": "EDUC",
+    "sport": "EDUC",
+    "sportif": "EDUC",
+    "sportive": "EDUC",
+    "sante": "HEAL",
+    "health": "HEAL",
+    "administration": "GOVE",
+    "gouvernement": "GOVE",
+    "government": "GOVE",
+    "citoyennete": "GOVE",
+    "citizenship": "GOVE",
+    "agriculture": "AGRI",
+    "agricole": "AGRI",
+    "energie": "ENER",
+    "energy": "ENER",
+    "social": "SOCI",
+    "sociale": "SOCI",
+    "societe": "SOCI",
+    "population": "SOCI",
+    "justice": "JUST",
+    "securite": "JUST",
+    "recherche": "TECH",
+    "science": "TECH",
+    "amenagement": "REGI",
+    "urbanisme": "REGI",
+    "territoire": "REGI",
+    "international": "INTR",
+    "internationale": "INTR",
+}
 
 _ZONE: Final = re.compile(r"^fr:(commune|departement|region|epci):([0-9A-Za-z]+)(@.*)?$")
+_WORD: Final = re.compile(r"[a-z0-9]+")
 _TAG_OK: Final = re.compile(r"^[\w .-]{2,100}$", re.UNICODE)
 
 
 def frequency_uri(udata_frequency: Any) -> str | None:
-    code = _FREQUENCIES.get(str(udata_frequency or ""))
-    return EU_FREQUENCY + code if code else None
+    """EU frequency URI for a udata frequency name (or an EU code or URI given as is)."""
+    value = str(udata_frequency or "").strip()
+    return vocabularies.frequency_uri(value) or vocabularies.frequency_uri(_FREQUENCIES.get(value))
+
+
+def _words(text: str) -> str:
+    """Folded text with one space around each word, for whole-word searches."""
+    return f" {' '.join(_WORD.findall(territories.normalise(text)))} "
+
+
+@functools.cache
+def _known_licenses() -> dict[str, str]:
+    """Our licences by id, URI and French/English label, as vocabularies.py knows them."""
+    known: dict[str, str] = {}
+    for item in vocabularies.licenses():
+        names = [item.id, *item.labels.values()]
+        known.update({_words(name): item.id for name in names})
+        if item.uri:
+            rest = item.uri.split("://", 1)[-1].rstrip("/").lower()
+            known[rest] = item.id
+    return known
 
 
 def license_fields(remote: Any) -> dict[str, str]:
@@ -115,23 +146,41 @@ def license_fields(remote: Any) -> dict[str, str]:
     text = str(remote or "").strip()
     if not text:
         return {}
-    folded = territories.normalise(text)
-    for needle, license_id in _LICENSES:
-        if needle in folded:
-            return {"license_id": license_id}
-    return {"license_id": "other", "license_other": text}
+    known = _known_licenses()
+    license_id = known.get(_words(text)) or known.get(text.split("://", 1)[-1].rstrip("/").lower())
+    if license_id is None:
+        folded = _words(text)
+        license_id = next((i for needle, i in _LICENSES if f" {needle} " in folded), None)
+    if license_id is None or license_id == "other":
+        return {"license_id": "other", "license_other": text}
+    return {"license_id": license_id}
+
+
+@functools.cache
+def _theme_names() -> dict[str, str]:
+    """EU data-theme labels (French and English, folded) and our synonyms -> theme codes."""
+    names = {
+        _words(label).strip(): c.code for c in vocabularies.themes() for label in c.labels.values()
+    }
+    return {**names, **_THEMES}
 
 
 def theme_uris(labels: Any) -> list[str]:
-    found: list[str] = []
+    """EU theme URIs named by remote theme labels: a whole EU label, else whole words."""
+    names = _theme_names()
+    codes: list[str] = []
     for label in labels if isinstance(labels, list) else [labels]:
-        words = territories.normalise(str(label or "")).split()
-        for needle, code in _THEMES:
-            # Word prefixes: "transport" must not match "sport".
-            hit = any(word.startswith(needle) for word in words)
-            if hit and EU_THEME + code not in found:
-                found.append(EU_THEME + code)
-    return found
+        folded = _words(str(label or "")).strip()
+        if folded in names:
+            codes.append(names[folded])
+            continue
+        for word in folded.split():
+            # Plurals: "transports", "finances", "territoires".
+            code = names.get(word) or names.get(word.rstrip("sx"))
+            if code:
+                codes.append(code)
+    found = (vocabularies.theme_uri(code) for code in dict.fromkeys(codes))
+    return [uri for uri in found if uri]
 
 
 def territory_code(zone: Any) -> str | None:

@@ -15,7 +15,8 @@ from ckanext.datagrandest.harvesters.base import (
     RecordError,
     Source,
     SourceError,
-    canonical_json,
+    compact,
+    json_records,
 )
 
 __all__ = ["OdsHarvester", "catalog_url", "strip_volatile"]
@@ -91,16 +92,9 @@ class OdsHarvester(DataGrandEstHarvester):
             yield self._records(payload[start : start + PAGE_LIMIT], source)
 
     def _records(self, items: list[Any], source: Source) -> list[Record]:
-        records = []
-        for item in items:
-            guid = item.get("dataset_id") if isinstance(item, dict) else None
-            if not isinstance(guid, str) or not guid:
-                source.skip(
-                    f"Jeu de données Opendatasoft sans identifiant ignoré : {str(item)[:200]}"
-                )
-                continue
-            records.append(Record(guid, canonical_json(strip_volatile(item))))
-        return records
+        return json_records(
+            items, lambda item: item.get("dataset_id"), strip_volatile, source, "Opendatasoft "
+        )
 
     def map_record(self, record: Any, source: Source) -> dict[str, Any]:
         if not isinstance(record, dict):
@@ -129,7 +123,7 @@ class OdsHarvester(DataGrandEstHarvester):
         codes = _territories(metas)
         if codes:
             data["territories"] = codes
-        return {key: value for key, value in data.items() if value not in (None, "", [])}
+        return compact(data)
 
 
 def _resources(base_url: str, dataset_id: str, record: dict[str, Any]) -> list[dict[str, Any]]:

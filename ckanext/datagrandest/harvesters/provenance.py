@@ -7,7 +7,7 @@ from typing import Any
 
 from ckanext.harvest.model import HarvestObject, HarvestSource, Session
 
-__all__ = ["add_provenance", "provenance", "strip_from_index"]
+__all__ = ["add_provenance", "provenance", "strip_computed", "strip_from_index"]
 
 KEY = "datagrandest_provenance"
 
@@ -59,10 +59,15 @@ def strip_from_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
     Solr would take the nested dict for a child document, and a stored copy would go stale.
     """
-    pkg_dict.pop(KEY, None)
+    return strip_computed(pkg_dict, KEY)
+
+
+def strip_computed(pkg_dict: dict[str, Any], key: str) -> dict[str, Any]:
+    """Remove a field computed on read from a dataset about to be indexed, stored copies too."""
+    pkg_dict.pop(key, None)
     for stored in ("data_dict", "validated_data_dict"):
-        if isinstance(pkg_dict.get(stored), str) and KEY in pkg_dict[stored]:
+        if isinstance(pkg_dict.get(stored), str) and key in pkg_dict[stored]:
             data = json.loads(pkg_dict[stored])
-            data.pop(KEY, None)
+            data.pop(key, None)
             pkg_dict[stored] = json.dumps(data)
     return pkg_dict

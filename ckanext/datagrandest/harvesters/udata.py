@@ -7,17 +7,18 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ckanext.datagrandest.harvesters import mapping
+from ckanext.datagrandest.harvesters import dedup, mapping
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
     RecordError,
     Source,
     SourceError,
-    canonical_json,
+    compact,
+    json_records,
 )
 
-__all__ = ["UdataHarvester", "datasets_url", "strip_volatile"]
+__all__ = ["UdataHarvester", "datasets_url", "origin_keys", "strip_volatile"]
 
 _DEFAULT_PAGE_SIZE = 100
 _MAX_PAGE_SIZE = 1000
@@ -102,17 +103,7 @@ class UdataHarvester(DataGrandEstHarvester):
                         f"Réponse inattendue de {url} : ni liste paginée "
                         "{data, next_page, ...} ni tableau de jeux de données"
                     )
-                yield self._records(items, source)
-
-    def _records(self, items: list[Any], source: Source) -> list[Record]:
-        records = []
-        for item in items:
-            guid = item.get("id") if isinstance(item, dict) else None
-            if not isinstance(guid, str) or not guid:
-                source.skip(f"Jeu de données udata sans identifiant ignoré : {str(item)[:200]}")
-                continue
-            records.append(Record(guid, canonical_json(strip_volatile(item))))
-        return records
+                yield json_records(items, _id, strip_volatile, source, "udata ")
 
     def map_record(self, record: Any, source: Source) -> dict[str, Any]:
         if not isinstance(record, dict):
@@ -124,6 +115,7 @@ class UdataHarvester(DataGrandEstHarvester):
         if not isinstance(resources, list):
             raise RecordError("« resources » doit être une liste")
         spatial = record.get("spatial") or {}
+        origin = origin_keys(record)
         temporal = record.get("temporal_coverage") or {}
         data: dict[str, Any] = {
             "title": title,
@@ -131,8 +123,10 @@ class UdataHarvester(DataGrandEstHarvester):
             "notes": record.get("description") or "",
             "url": record.get("page") or "",
             # The schema wants identifiers unique in the catalogue; the id alone may be shared
-            # by two udata instances, the page URL is not.
-            "identifier": record.get("page") or record.get("uri"),
+            # by two udata instances, the page URL is not. A record data.gouv.fr harvested
+            # itself is identified by its origin, where the publisher's portal has it too.
+            "identifier": origin[0] if origin else record.get("page") or record.get("uri"),
+            dedup.KEYS_FIELD: origin,
             "issued": record.get("created_at"),
             "modified": record.get("last_update") or record.get("last_modified"),
             "tags": mapping.tag_list(record.get("tags")),
@@ -157,7 +151,30 @@ class UdataHarvester(DataGrandEstHarvester):
             granularity = spatial.get("granularity")
             if granularity:
                 data["granularity"] = _GRANULARITY.get(str(granularity), "other")
-        return {key: value for key, value in data.items() if value not in (None, "", [])}
+        return compact(data)
+
+
+def _id(item: dict[str, Any]) -> Any:
+    return item.get("id")
+
+
+def origin_keys(record: dict[str, Any]) -> list[str]:
+    """Identifiers of the original a record data.gouv.fr harvested from elsewhere, best first.
+
+    udata keeps them in ``harvest``: ``remote_url`` (the original's page), ``uri`` (its DCAT
+    URI); an Opendatasoft original without ``remote_url`` has a page built from ``domain`` and
+    ``remote_id``. Never the bare ``remote_id``: ids repeat across portals.
+    """
+    harvest = record.get("harvest")
+    if not isinstance(harvest, dict):
+        return []
+    keys = [harvest.get("remote_url"), harvest.get("uri")]
+    domain, remote_id = harvest.get("domain"), harvest.get("remote_id")
+    backend = str(harvest.get("backend") or "").lower().replace(" ", "")
+    if backend == "opendatasoft" and isinstance(domain, str) and isinstance(remote_id, str):
+        keys.append(f"https://{domain}/explore/dataset/{quote(remote_id)}/")
+    web = [k.strip() for k in keys if isinstance(k, str) and k.startswith(("http://", "https://"))]
+    return list(dict.fromkeys(web))
 
 
 def _resource(resource: Any) -> dict[str, Any] | None:
