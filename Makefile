@@ -11,7 +11,8 @@ STATE := .state
 PYTEST_ARGS ?=
 
 .PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
-        serve test lint typecheck package-check territories bench bench-dcat bench-harvest i18n i18n-check
+        serve test lint typecheck package-check territories bench bench-dcat bench-harvest bench-csw \
+        i18n i18n-check
 
 help:
 	@echo "make demo    set everything up and serve the portal with demo content on http://127.0.0.1:5000"
@@ -100,13 +101,18 @@ i18n-check:
 territories: $(VENV)/.installed
 	@$(BIN)/python scripts/territories/build_territories.py
 
+# Every benchmark, one after the other (`python -m bench` lists them): `make bench N=200 BIG=5000`.
 bench: services
-	@$(BIN)/python -m bench
+	@$(BIN)/python -m bench all $${N:+--n $$N} $${BIG:+--big $$BIG}
 
 # DCAT catalogue pages, our profile against stock euro_dcat_ap_3: `make bench-dcat N=1000`.
 bench-dcat: services
-	@$(BIN)/python -m bench.bench_dcat --n $${N:-1000}
+	@$(BIN)/python -m bench dcat --n $${N:-1000}
 
 # Harvest speed against package_create, unchanged re-harvest, gather memory (issue #5).
 bench-harvest: services
-	@$(BIN)/python -m bench.bench_harvest --n $${N:-2000} --big $${BIG:-50000}
+	@$(BIN)/python -m bench harvest --n $${N:-2000} --big $${BIG:-50000}
+
+# The same figures for a CSW (ISO 19139) geocatalogue.
+bench-csw: services
+	@$(BIN)/python -m bench csw --n $${N:-2000} --big $${BIG:-50000}

@@ -7,26 +7,19 @@ alternating order, several rounds, and prints the CPU time this process spends o
 each list (median of each page over the rounds, summed) and the ratio (target: at most 1.25),
 plus the wall-time ratio.
 
-    .venv/bin/python -m bench.bench_dcat [--n 1000] [--rounds 5] [--format ttl]
+    .venv/bin/python -m bench dcat [--n 1000] [--rounds 5] [--format ttl]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench import common
+
 DATABASE = "ckan_bench_dcat"
-ENVIRONMENT = {
-    "CKAN_SQLALCHEMY_URL": f"postgresql://ckan:ckan@127.0.0.1:55432/{DATABASE}",
-    "CKAN_SITE_ID": "dge_bench_dcat",
-    "CKAN_REDIS_URL": "redis://127.0.0.1:56379/6",
-}
+ENVIRONMENT = common.environment(DATABASE, "dge_bench_dcat", 6)
 STOCK = ["euro_dcat_ap_3"]
 OURS = ["euro_dcat_ap_3", "datagrandest"]
 PAGE_SIZE = 100
@@ -39,25 +32,6 @@ ORGANIZATIONS = [
     ("prefecture", "Préfecture de région", "state_service", "110044013", ["44"]),
 ]
 COMMUNES = ["67482", "57463", "51454", "54395", "68224", "10387", "88160", "08105"]
-
-
-def _setup_database() -> None:
-    """Create the bench database and its tables (idempotent), through the project's tools."""
-    subprocess.run(
-        [str(ROOT / "scripts/services/postgres.sh"), "createdb", DATABASE],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    ckan = str(ROOT / ".venv/bin/ckan")
-    env = {**os.environ, **ENVIRONMENT}
-    for command in (["db", "init"], ["db", "pending-migrations", "--apply"]):
-        subprocess.run(
-            [ckan, "-c", str(ROOT / "test.ini"), *command],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
 
 
 def _dataset(index: int, org: dict, rich: bool) -> dict:
@@ -152,14 +126,12 @@ def _render(app, profiles: list[str], page: int, fmt: str) -> tuple[float, float
     """
     import ckan.plugins.toolkit as tk
 
-    with app.test_request_context(f"/catalog.{fmt}?page={page}"):
-        wall, cpu = time.perf_counter(), time.process_time()
+    with app.test_request_context(f"/catalog.{fmt}?page={page}"), common.timed() as timing:
         output = tk.get_action("dcat_catalog_show")(
             {"ignore_auth": True}, {"page": page, "format": fmt, "profiles": profiles}
         )
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     assert output
-    return wall, cpu
+    return timing.wall, timing.cpu
 
 
 def _round(app, pages: int, fmt: str, stock_first: bool) -> dict[str, list[tuple[float, float]]]:
@@ -179,13 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", default="ttl", choices=["ttl", "rdf", "jsonld", "xml"])
     args = parser.parse_args(argv)
 
-    os.environ.update(ENVIRONMENT)
-    _setup_database()
-
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(str(ROOT / "test.ini")))._wsgi_app
+    # The datasets are kept between runs (filling is the slow part), so the database is not
+    # emptied; _fill starts again when the count differs.
+    common.setup_database(DATABASE, ENVIRONMENT, empty=False)
+    app = common.load_app(ENVIRONMENT)
     with app.test_request_context("/"):
         _fill(args.n)
     pages = -(-args.n // PAGE_SIZE)
