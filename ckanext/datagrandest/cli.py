@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -46,20 +47,24 @@ def demo_load(password_file: Path) -> None:
     click.secho(f"Log in at /user/login as '{admin}' with password '{password}'", bold=True)
 
 
+def _sources_file_option(help_text: str) -> Any:
+    return click.option(
+        "--file",
+        "path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=sources_module.DEFAULT_PATH,
+        show_default=True,
+        help=help_text,
+    )
+
+
 @datagrandest.group("sources")
 def sources_group() -> None:
     """Harvest sources as code (ckanext/datagrandest/sources.yaml)."""
 
 
 @sources_group.command("sync")
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=sources_module.DEFAULT_PATH,
-    show_default=True,
-    help="The sources file to apply.",
-)
+@_sources_file_option("The sources file to apply.")
 def sources_sync(path: Path) -> None:
     """Create or update the organizations and harvest sources of the file; safe to re-run."""
     try:
@@ -76,14 +81,7 @@ def sources_sync(path: Path) -> None:
 @sources_group.command("harvest")
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Every source of the file.")
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=sources_module.DEFAULT_PATH,
-    show_default=True,
-    help="The sources file whose sources --all runs.",
-)
+@_sources_file_option("The sources file whose sources --all runs.")
 def sources_harvest(names: tuple[str, ...], all_sources: bool, path: Path) -> None:
     """Run harvest jobs now, in this process (no queues), showing progress."""
     if all_sources:
