@@ -546,26 +546,21 @@ def datagrandest_siren(
         )
         return
     model = context["model"]
-    own_id = data.get(key[:-1] + ("id",))
-    query = (
-        model.Session.query(model.Group.title)
-        .join(model.GroupExtra, model.GroupExtra.group_id == model.Group.id)
-        .filter(model.GroupExtra.key == "siren")
-        .filter(model.GroupExtra.value == siren)
-        .filter(model.GroupExtra.state == "active")
-        .filter(model.Group.state != "deleted")
-        .filter(model.Group.is_organization.is_(True))
+    other = _held_elsewhere(
+        model,
+        model.Group,
+        model.GroupExtra,
+        model.GroupExtra.group_id,
+        model.Group.title,
+        "siren",
+        siren,
+        _own_ref(key, data),
+        model.Group.is_organization.is_(True),
     )
-    # On update "id" may be the name; compare real ids.
-    own_id = own_id or data.get(key[:-1] + ("name",))
-    own = model.Group.get(own_id) if isinstance(own_id, str) and own_id else None
-    if own is not None:
-        query = query.filter(model.Group.id != own.id)
-    other = query.first()
     if other is not None:
         errors[key].append(
             tk._("The SIREN number {siren} is already used by {organization}").format(
-                siren=siren, organization=other[0]
+                siren=siren, organization=other
             )
         )
         return
@@ -580,23 +575,52 @@ def datagrandest_identifier_unique(
     if _missing(value) or errors[key] or not isinstance(value, str):
         return
     model = context["model"]
-    own_id = data.get(key[:-1] + ("id",))
-    query = (
-        model.Session.query(model.Package.name)
-        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-        .filter(model.PackageExtra.key == "identifier")
-        .filter(model.PackageExtra.value == value)
-        .filter(model.PackageExtra.state == "active")
-        .filter(model.Package.state != "deleted")
+    other = _held_elsewhere(
+        model,
+        model.Package,
+        model.PackageExtra,
+        model.PackageExtra.package_id,
+        model.Package.name,
+        "identifier",
+        value,
+        _own_ref(key, data),
     )
-    own_id = own_id or data.get(key[:-1] + ("name",))
-    own = model.Package.get(own_id) if isinstance(own_id, str) and own_id else None
-    if own is not None:
-        query = query.filter(model.Package.id != own.id)
-    other = query.first()
     if other is not None:
         errors[key].append(
             tk._("The identifier {identifier} is already used by the dataset {name}").format(
-                identifier=_show(value), name=other[0]
+                identifier=_show(value), name=other
             )
         )
+
+
+def _own_ref(key: FlattenKey, data: FlattenDataDict) -> Any:
+    """The id of the object being validated, or on update its name (then resolved by get)."""
+    return data.get(key[:-1] + ("id",)) or data.get(key[:-1] + ("name",))
+
+
+def _held_elsewhere(
+    model: Any,
+    entity: Any,
+    extra: Any,
+    link: Any,
+    label: Any,
+    field: str,
+    value: str,
+    own_ref: Any,
+    *conditions: Any,
+) -> str | None:
+    """The label of another live object (not ``own_ref``) whose extra ``field`` is ``value``."""
+    query = (
+        model.Session.query(label)
+        .join(extra, link == entity.id)
+        .filter(extra.key == field)
+        .filter(extra.value == value)
+        .filter(extra.state == "active")
+        .filter(entity.state != "deleted")
+        .filter(*conditions)
+    )
+    own = entity.get(own_ref) if isinstance(own_ref, str) and own_ref else None
+    if own is not None:
+        query = query.filter(entity.id != own.id)
+    other = query.first()
+    return other[0] if other is not None else None
