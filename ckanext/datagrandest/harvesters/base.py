@@ -454,11 +454,14 @@ class DataGrandEstHarvester(HarvesterBase):
         try:
             if existing:
                 data.update(id=existing.id, name=existing.name, state="active")
+                _link_before_write(obj, existing.id)
                 package_id = tk.get_action("package_update")(self._context(), data)
             else:
                 data["name"] = self._ensure_name_is_unique(
                     _munge_name(suggested), append_type="number-sequence"
                 )
+                data["id"] = str(uuid.uuid4())
+                _link_before_write(obj, data["id"])
                 package_id = tk.get_action("package_create")(self._context(), data)
         except tk.ValidationError as error:
             Session.rollback()
@@ -539,6 +542,21 @@ def _make_current(obj: HarvestObject) -> None:
     """obj becomes the one current object of its source and guid (its link to the dataset)."""
     _retire_previous(obj)
     obj.current = True
+
+
+def _link_before_write(obj: HarvestObject, package_id: str) -> None:
+    """Make obj the dataset's current object before the write that indexes the dataset.
+
+    ckanext-harvest's ``before_dataset_index`` adds ``harvest_source_id`` only from a current
+    object pointing at the package; linked after the write, a first import would be indexed
+    without its source (source page empty, ``harvest_source_clear`` blind to it). A failed
+    write rolls this back with the rest.
+    """
+    obj.package_id = package_id
+    _make_current(obj)
+    # A new dataset's row is written by package_create: check the link at commit time.
+    Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+    Session.flush()
 
 
 def _extra(obj: HarvestObject, key: str) -> str | None:
