@@ -11,7 +11,7 @@ STATE := .state
 PYTEST_ARGS ?=
 
 .PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
-        serve test lint typecheck package-check territories bench bench-dcat bench-harvest bench-csw \
+        serve test lint typecheck package-check territories vocabularies bench bench-dcat bench-harvest bench-csw \
         i18n i18n-check
 
 help:
@@ -100,6 +100,10 @@ i18n-check:
 
 territories: $(VENV)/.installed
 	@$(BIN)/python scripts/territories/build_territories.py
+
+# EU vocabularies from the authority tables in ../shared/reference/vocabularies/ (SOURCE=... elsewhere).
+vocabularies: $(VENV)/.installed
+	@$(BIN)/python scripts/vocabularies/build_vocabularies.py $${SOURCE:+--source $$SOURCE}
 
 # Every benchmark, one after the other (`python -m bench` lists them): `make bench N=200 BIG=5000`.
 bench: services

@@ -26,7 +26,7 @@ def test_codes_uris_and_https_uris_designate_the_same_concept():
     assert v.frequency_uri("MONTHLY") == uri
     assert v.frequency_uri(uri) == uri
     assert v.frequency_uri(uri.replace("http://", "https://")) == uri
-    assert v.frequency_label("monthly") == "Mensuelle"
+    assert v.frequency_label("monthly") == "Mensuel"
 
 
 @pytest.mark.parametrize("code", ["FRA", "DEU", "ENG"])
@@ -35,7 +35,9 @@ def test_the_languages_of_the_region_are_there(code):
 
 
 def test_access_rights():
-    assert [c.code for c in v.access_rights()] == ["PUBLIC", "RESTRICTED", "NON_PUBLIC"]
+    assert [c.code for c in v.access_rights()] == [
+        "PUBLIC", "RESTRICTED", "NON_PUBLIC", "CONFIDENTIAL", "SENSITIVE",
+    ]  # fmt: skip
     assert v.access_right_uri("public") == f"{EU}access-right/PUBLIC"
 
 

@@ -42,7 +42,7 @@ def test_every_udata_frequency_maps_to_our_vocabulary_or_nothing():
     for value in UDATA_FREQUENCIES:
         uri = mapping.frequency_uri(value)
         assert uri is None or vocabularies.concept("frequency", uri), value
-    assert mapping.frequency_uri("continuous") == FREQUENCY + "UPDATE_CONT"
+    assert mapping.frequency_uri("continuous") == FREQUENCY + "CONT"
     assert mapping.frequency_uri("semiannual") == FREQUENCY + "ANNUAL_2"
     assert mapping.frequency_uri("punctual") == FREQUENCY + "NEVER"
     assert mapping.frequency_uri("unknown") == FREQUENCY + "UNKNOWN"
@@ -81,6 +81,6 @@ def test_remote_licence_synonyms(remote, expected):
 def test_unknown_licence_keeps_its_text():
     assert mapping.license_fields("notspecified") == {
         "license_id": "other",
-        "license_other": "notspecified",
+        "license_other": "Licence non précisée par la source (notspecified).",
     }
     assert mapping.license_fields("  ") == {}
