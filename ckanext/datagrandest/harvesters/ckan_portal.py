@@ -135,7 +135,7 @@ class CKANHarvester(DataGrandEstHarvester):
             "name": record.get("name") or title,
             "notes": record.get("notes") or _NO_DESCRIPTION,
             "url": _landing_page(record, source),
-            "tags": [{"name": tag} for tag in iso19139.tags(_tag_names(record))],
+            "tags": mapping.tag_list(_tag_names(record)),
             "issued": extras.get("issued") or record.get("metadata_created"),
             "modified": extras.get("modified") or record.get("metadata_modified"),
             "version": record.get("version"),
@@ -262,9 +262,7 @@ def _frequency(record: dict[str, Any], extras: dict[str, Any]) -> str | None:
         value = value.strip()
         # An EU code or URI, an ISO maintenance code, or a udata name (DCAT-on-CKAN portals
         # repeat whichever their own harvest brought in).
-        found = vocabularies.frequency_uri(
-            iso19139.FREQUENCIES.get(value)
-        ) or mapping.frequency_uri(value)
+        found = mapping.frequency_uri(value)
         if found:
             return found
     return None

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from ckanext.datagrandest import territories, vocabularies
+from ckanext.datagrandest.harvesters import mapping
 
 NS: Final = {
     "csw": "http://www.opengis.net/cat/csw/2.0.2",
@@ -143,171 +144,10 @@ def _href(element: etree._Element) -> str | None:
     return None
 
 
-# --- Vocabularies ----------------------------------------------------------------------
+# --- Constants ------------------------------------------------------------------------
 
-# INSPIRE themes (by code of http://inspire.ec.europa.eu/theme/<code>) onto the EU data
-# themes. Written for this portal: the closest theme(s) a citizen would browse for it.
-INSPIRE_TO_EU: Final[dict[str, tuple[str, ...]]] = {
-    "ac": ("ENVI",),  # conditions atmosphériques
-    "ad": ("REGI",),  # adresses
-    "af": ("AGRI",),  # installations agricoles et aquacoles
-    "am": ("ENVI", "GOVE"),  # zones de gestion, de restriction ou de réglementation
-    "au": ("REGI", "GOVE"),  # unités administratives
-    "br": ("ENVI",),  # régions biogéographiques
-    "bu": ("REGI",),  # bâtiments
-    "cp": ("REGI",),  # parcelles cadastrales
-    "ef": ("ENVI",),  # installations de suivi environnemental
-    "el": ("REGI",),  # altitude
-    "er": ("ENER",),  # sources d'énergie
-    "ge": ("ENVI",),  # géologie
-    "gg": ("REGI",),  # systèmes de maillage géographique
-    "gn": ("REGI",),  # dénominations géographiques
-    "hb": ("ENVI",),  # habitats et biotopes
-    "hh": ("HEAL",),  # santé et sécurité des personnes
-    "hy": ("ENVI",),  # hydrographie
-    "lc": ("ENVI",),  # occupation des terres
-    "lu": ("REGI", "ENVI"),  # usage des sols
-    "mf": ("ENVI",),  # caractéristiques géographiques météorologiques
-    "mr": ("ECON", "ENVI"),  # ressources minérales
-    "nz": ("ENVI",),  # zones à risque naturel
-    "of": ("ENVI",),  # caractéristiques géographiques océanographiques
-    "oi": ("REGI",),  # ortho-imagerie
-    "pd": ("SOCI",),  # répartition de la population, démographie
-    "pf": ("ECON",),  # lieux de production et sites industriels
-    "ps": ("ENVI",),  # sites protégés
-    "rs": ("TECH",),  # référentiels de coordonnées
-    "sd": ("ENVI",),  # répartition des espèces
-    "so": ("ENVI", "AGRI"),  # sols
-    "sr": ("ENVI",),  # régions maritimes
-    "su": ("REGI",),  # unités statistiques
-    "tn": ("TRAN",),  # réseaux de transport
-    "us": ("GOVE",),  # services d'utilité publique et services publics
-}
-
-# Labels of the INSPIRE themes as GEMET publishes them, in French and English, so that
-# records citing a theme by name rather than by URI are recognised too.
-_INSPIRE_LABELS: Final[dict[str, tuple[str, ...]]] = {
-    "ac": ("Conditions atmosphériques", "Atmospheric conditions"),
-    "ad": ("Adresses", "Addresses"),
-    "af": ("Installations agricoles et aquacoles", "Agricultural and aquaculture facilities"),
-    "am": (
-        "Zones de gestion, de restriction ou de réglementation et unités de déclaration",
-        "Area management/restriction/regulation zones and reporting units",
-    ),
-    "au": ("Unités administratives", "Administrative units"),
-    "br": ("Régions biogéographiques", "Bio-geographical regions"),
-    "bu": ("Bâtiments", "Buildings"),
-    "cp": ("Parcelles cadastrales", "Cadastral parcels"),
-    "ef": ("Installations de suivi environnemental", "Environmental monitoring facilities"),
-    "el": ("Altitude", "Elevation"),
-    "er": ("Sources d'énergie", "Energy resources"),
-    "ge": ("Géologie", "Geology"),
-    "gg": ("Systèmes de maillage géographique", "Geographical grid systems"),
-    "gn": ("Dénominations géographiques", "Geographical names"),
-    "hb": ("Habitats et biotopes", "Habitats and biotopes"),
-    "hh": ("Santé et sécurité des personnes", "Human health and safety"),
-    "hy": ("Hydrographie", "Hydrography"),
-    "lc": ("Occupation des terres", "Land cover"),
-    "lu": ("Usage des sols", "Land use"),
-    "mf": (
-        "Caractéristiques géographiques météorologiques",
-        "Meteorological geographical features",
-    ),
-    "mr": ("Ressources minérales", "Mineral resources"),
-    "nz": ("Zones à risque naturel", "Natural risk zones"),
-    "of": (
-        "Caractéristiques géographiques océanographiques",
-        "Oceanographic geographical features",
-    ),
-    "oi": ("Ortho-imagerie", "Orthoimagery"),
-    "pd": (
-        "Répartition de la population — démographie",
-        "Répartition de la population - démographie",
-        "Population distribution — demography",
-        "Population distribution - demography",
-    ),
-    "pf": ("Lieux de production et sites industriels", "Production and industrial facilities"),
-    "ps": ("Sites protégés", "Protected sites"),
-    "rs": ("Référentiels de coordonnées", "Coordinate reference systems"),
-    "sd": ("Répartition des espèces", "Species distribution"),
-    "so": ("Sols", "Soil"),
-    "sr": ("Régions maritimes", "Sea regions"),
-    "su": ("Unités statistiques", "Statistical units"),
-    "tn": ("Réseaux de transport", "Transport networks"),
-    "us": (
-        "Services d'utilité publique et services publics",
-        "Utility and governmental services",
-    ),
-}
-
-# ISO topic categories, used only when a record cites no INSPIRE theme.
-TOPIC_TO_EU: Final[dict[str, tuple[str, ...]]] = {
-    "farming": ("AGRI",),
-    "biota": ("ENVI",),
-    "boundaries": ("REGI",),
-    "climatologyMeteorologyAtmosphere": ("ENVI",),
-    "economy": ("ECON",),
-    "elevation": ("REGI",),
-    "environment": ("ENVI",),
-    "geoscientificInformation": ("ENVI",),
-    "health": ("HEAL",),
-    "imageryBaseMapsEarthCover": ("REGI",),
-    "intelligenceMilitary": ("JUST",),
-    "inlandWaters": ("ENVI",),
-    "location": ("REGI",),
-    "oceans": ("ENVI",),
-    "planningCadastre": ("REGI",),
-    "society": ("SOCI",),
-    "structure": ("REGI",),
-    "transportation": ("TRAN",),
-    "utilitiesCommunication": ("ENER", "TECH"),
-}
-
-# ISO MD_MaintenanceFrequencyCode onto the EU frequency authority table.
-FREQUENCIES: Final[dict[str, str]] = {
-    "continual": "UPDATE_CONT",
-    "daily": "DAILY",
-    "weekly": "WEEKLY",
-    "fortnightly": "BIWEEKLY",
-    "monthly": "MONTHLY",
-    "quarterly": "QUARTERLY",
-    "biannually": "ANNUAL_2",
-    "annually": "ANNUAL",
-    "asNeeded": "IRREG",
-    "irregular": "IRREG",
-    "notPlanned": "NEVER",
-    "unknown": "UNKNOWN",
-}
-
-# ISO 639-2 (bibliographic or terminological) codes met in French catalogues.
-LANGUAGES: Final[dict[str, str]] = {
-    "fre": "FRA",
-    "fra": "FRA",
-    "fr": "FRA",
-    "eng": "ENG",
-    "en": "ENG",
-    "ger": "DEU",
-    "deu": "DEU",
-    "de": "DEU",
-    "ita": "ITA",
-    "spa": "SPA",
-    "ltz": "LTZ",
-    "dut": "NLD",
-    "nld": "NLD",
-}
-
-# Licence detection in free text, most specific first. Licence Ouverte 1.0 records are
-# mapped onto 2.0: Etalab published 2.0 as its successor, compatible with 1.0.
-_LICENCES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    (re.compile(r"odbl|open\s*database\s*licen[cs]e", re.I), "odc-odbl"),
-    (re.compile(r"cc[\s_-]*by[\s_-]*sa", re.I), "cc-by-sa-4.0"),
-    (re.compile(r"\bcc[\s_-]*0\b|cc[\s_-]*zero|creative\s*commons\s*zero", re.I), "cc-zero-1.0"),
-    (re.compile(r"\bcc[\s_-]*by\b|creative\s*commons\s*(?:attribution|by)", re.I), "cc-by-4.0"),
-    (
-        re.compile(r"licence\s*ouverte|open\s*licen[cs]e|etalab|lov2|\blo\s*2\.0", re.I),
-        "etalab-2.0",
-    ),
-)
+# The words of the record (themes, languages, frequency, licence, keywords) are turned
+# into ours by harvesters/mapping.py, the one mapping module all harvesters share.
 
 _NO_PUBLIC_RESTRICTION: Final = re.compile(
     r"pas de restriction d.acc[eè]s public|aucune restriction d.acc[eè]s public|"
@@ -320,10 +160,7 @@ _NO_PUBLIC_RESTRICTION: Final = re.compile(
 _INTRANET_HOSTS: Final = re.compile(r"(?:^|\.)rie\.gouv\.fr$", re.I)
 
 # The schema's limit on license_other (datagrandest_text(500)).
-LICENSE_OTHER_MAX: Final = 500
-
-_TAG_FORBIDDEN: Final = re.compile(r"[^\w .-]+", re.UNICODE)
-_TAG_MAX: Final = 100
+LICENSE_OTHER_MAX: Final = mapping.LICENSE_OTHER_MAX
 
 
 # --- Mapping ----------------------------------------------------------------------------
@@ -349,7 +186,11 @@ def to_dataset(record: etree._Element) -> dict[str, Any]:
 
     keywords = _keywords(ident)
     inspire = _inspire_themes(keywords)
-    free = [word for word, _, thesaurus in keywords if not _inspire_code(word, None, thesaurus)]
+    free = [
+        word
+        for word, _, thesaurus in keywords
+        if not mapping.inspire_theme_code(word, None, thesaurus)
+    ]
     extent_texts = _texts(ident, ".//gmd:EX_Extent/gmd:description")
     places = [word for word, kind, _ in keywords if kind == "place"] + extent_texts
 
@@ -357,11 +198,11 @@ def to_dataset(record: etree._Element) -> dict[str, Any]:
         "guid": guid,
         "title": title,
         "notes": _text(ident, "gmd:abstract") or "",
-        "tags": [{"name": tag} for tag in tags(free)],
+        "tags": mapping.tag_list(free),
         "identifier": _resource_identifier(ident) or guid,
         "resources": _resources(record, guid),
     }
-    themes = _themes(inspire, _texts(ident, "gmd:topicCategory"))
+    themes = mapping.iso_themes(inspire, _texts(ident, "gmd:topicCategory"))
     _put(dataset, "theme", themes)
     _put(dataset, "language", _languages(record, ident))
     dates = _dates(ident)
@@ -413,77 +254,26 @@ def _keywords(ident: etree._Element) -> list[Keyword]:
             if not word:
                 continue
             href = _href(element)
-            if href and _inspire_code(word, href, thesaurus):
+            if href and mapping.inspire_theme_code(word, href, thesaurus):
                 found.append((href, kind, thesaurus))
             found.append((word, kind, thesaurus))
     return found
 
 
-@cache
-def _inspire_label_index() -> dict[str, str]:
-    return {
-        territories.normalise(label): code
-        for code, labels in _INSPIRE_LABELS.items()
-        for label in labels
-    }
-
-
-_INSPIRE_URI: Final = re.compile(r"inspire\.ec\.europa\.eu/theme/([a-z]{2})\b", re.I)
-
-
-def _inspire_code(word: str, href: str | None, thesaurus: str) -> str | None:
-    for candidate in (href or "", word):
-        match = _INSPIRE_URI.search(candidate)
-        if match and match.group(1).lower() in INSPIRE_TO_EU:
-            return match.group(1).lower()
-    # A label only counts within an INSPIRE thesaurus: "Sols" or "Altitude" are also
-    # ordinary keywords elsewhere. Keywords gathered without a thesaurus pass "".
-    if "inspire" in thesaurus.casefold():
-        return _inspire_label_index().get(territories.normalise(word))
-    return None
-
-
 def _inspire_themes(keywords: list[Keyword]) -> list[str]:
     codes: dict[str, None] = {}
     for word, _, thesaurus in keywords:
-        code = _inspire_code(word, None, thesaurus)
+        code = mapping.inspire_theme_code(word, None, thesaurus)
         if code:
             codes.setdefault(code)
     return list(codes)
-
-
-def _themes(inspire: list[str], topics: list[str]) -> list[str]:
-    eu: dict[str, None] = {}
-    for code in inspire:
-        for theme in INSPIRE_TO_EU[code]:
-            eu.setdefault(theme)
-    if not eu:
-        for topic in topics:
-            for theme in TOPIC_TO_EU.get(topic, ()):
-                eu.setdefault(theme)
-    return [uri for uri in map(vocabularies.theme_uri, eu) if uri]
-
-
-def tags(words: Iterable[str]) -> list[str]:
-    """Keywords as valid CKAN tag names, deduplicated without regard to case."""
-    seen: set[str] = set()
-    result: list[str] = []
-    for word in words:
-        if word.startswith(("http://", "https://")):
-            continue
-        tag = " ".join(_TAG_FORBIDDEN.sub(" ", word).split())[:_TAG_MAX].strip(" .-")
-        if len(tag) < 2 or tag.casefold() in seen:
-            continue
-        seen.add(tag.casefold())
-        result.append(tag)
-    return result
 
 
 def _languages(record: etree._Element, ident: etree._Element) -> list[str]:
     codes = _texts(ident, "gmd:language/*") or _texts(record, "gmd:language/*")
     result: dict[str, None] = {}
     for code in codes:
-        uri = vocabularies.language_uri(LANGUAGES.get(code.strip().lower()))
+        uri = mapping.map_language(code).value
         if uri:
             result.setdefault(uri)
     return list(result)
@@ -524,7 +314,7 @@ def _frequency(ident: etree._Element) -> str | None:
         "gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/"
         "gmd:maintenanceAndUpdateFrequency/gmd:MD_MaintenanceFrequencyCode",
     )
-    return vocabularies.frequency_uri(FREQUENCIES.get(code or ""))
+    return mapping.frequency_uri(code)
 
 
 def _temporal(ident: etree._Element) -> list[dict[str, str]]:
@@ -720,15 +510,6 @@ def _constraint_texts(ident: etree._Element) -> tuple[list[str], list[str]]:
     return use, other
 
 
-def licence(texts: Iterable[str]) -> str | None:
-    """Our licence id for the first text naming a licence we know, or None."""
-    for text in texts:
-        for pattern, license_id in _LICENCES:
-            if pattern.search(text):
-                return license_id
-    return None
-
-
 def _licence(ident: etree._Element) -> dict[str, str]:
     use, other = _constraint_texts(ident)
     # Anchors often carry the licence URI while the text says only "Licence".
@@ -740,10 +521,10 @@ def _licence(ident: etree._Element) -> dict[str, str]:
             namespaces=NS,
         )
     ]
-    texts = [*other, *use, *(h for h in hrefs if h)]
-    license_id = licence(texts)
-    if license_id:
-        return {"license_id": license_id}
+    # Each text is a reading: one naming a licence counts, the others are conditions.
+    found = mapping.settle_license([], rights=[*other, *use, *(h for h in hrefs if h)])
+    if found.values and (found.recognised or found.note):
+        return mapping.license_dict(found)
     conditions = "\n\n".join(dict.fromkeys(t for t in [*use, *other] if t))
     return {
         "license_id": "other",
@@ -810,8 +591,8 @@ def _file_name(url: str) -> str:
 
 
 def format_from_url(url: str) -> str | None:
-    last = urlsplit(url).path.rsplit("/", 1)[-1]
-    return vocabularies.file_type_code(last.rsplit(".", 1)[-1]) if "." in last else None
+    """File-type code the URL's extension gives (``mapping.format_from_url``)."""
+    return mapping.format_from_url(url)
 
 
 def _distribution_format(record: etree._Element) -> str | None:
