@@ -26,6 +26,12 @@ BENCHMARKS = {
         "the same figures as harvest, for a CSW (ISO 19139) geocatalogue",
         True,
     ),
+    "parsers": (
+        "bench.bench_parsers",
+        "hostile XML answers: peak RSS of a CSW <a/> flood (< 300 MB), time of rdflib's "
+        "quadratic RDF/XML case (< 5 s), with --before the old parsers' figures",
+        False,
+    ),
 }
 USAGE = """usage: python -m bench {dcat|harvest|csw} [OPTIONS]   one benchmark (--help: its options)
        python -m bench all [--n N] [--big N]            each one after the other"""

@@ -54,10 +54,9 @@ from typing import Any, ClassVar
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from lxml import etree
 
 from ckanext.datagrandest import config as dge_config
-from ckanext.datagrandest.harvesters import dedup
+from ckanext.datagrandest.harvesters import dedup, safexml
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, HttpClient
 from ckanext.datagrandest.harvesters.sanitize import clean_dataset
 from ckanext.datagrandest.territories import normalise
@@ -175,14 +174,15 @@ def compact(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_xml(content: str | bytes) -> Any:
-    """Parse XML with entity resolution and network access off (no XXE, no billion laughs)."""
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
-    )
+    """Parse a stored XML record: entities never resolved, nothing fetched, within budgets.
+
+    A DOCTYPE is tolerated here (its entities stay unresolved): the record was checked when
+    its page was read; ``safexml`` caps elements, depth and text length.
+    """
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        return etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError as error:
+        return safexml.parse(data, allow_doctype=True)
+    except safexml.XMLRefused as error:
         raise RecordError(f"XML invalide : {error}") from error
 
 
