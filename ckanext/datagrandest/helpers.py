@@ -11,6 +11,7 @@ from ckanext.datagrandest import facets, territories, vocabularies
 
 __all__ = [
     "datagrandest_body_kind_label",
+    "datagrandest_harvest_warnings",
     "datagrandest_license_choices",
     "datagrandest_license_label",
     "datagrandest_territories",
@@ -71,3 +72,11 @@ def datagrandest_territories(value: Any) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def datagrandest_harvest_warnings(package_id: str) -> list[str]:
+    """The last import's warnings of a harvested dataset, for a user who may edit it; else []."""
+    try:
+        return list(tk.get_action("datagrandest_harvest_warnings")({}, {"id": package_id}))
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return []

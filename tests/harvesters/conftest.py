@@ -48,8 +48,17 @@ def harvest(source_id: str) -> dict[str, Any]:
         "status": shown["status"],
         "stats": {k: v for k, v in shown["stats"].items() if v},
         "gather_errors": [e["message"] for e in report["gather_errors"]],
+        # Warnings (accept and say) are object errors of their own stage on records that
+        # landed: kept apart so that "no errors" still means no record failed.
         "object_errors": {
-            o["guid"]: [e["message"] for e in o["errors"]] for o in report["object_errors"].values()
+            o["guid"]: errors
+            for o in report["object_errors"].values()
+            if (errors := [e["message"] for e in o["errors"] if e["type"] != "Avertissement"])
+        },
+        "warnings": {
+            o["guid"]: warnings
+            for o in report["object_errors"].values()
+            if (warnings := [e["message"] for e in o["errors"] if e["type"] == "Avertissement"])
         },
     }
 

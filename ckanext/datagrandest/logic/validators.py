@@ -19,6 +19,9 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
 from ckanext.datagrandest import territories, vocabularies
+from ckanext.datagrandest.harvesters import harvest_warnings as hw
+from ckanext.datagrandest.harvesters.sanitize import has_unsafe_link, holds_html
+from ckanext.dcat.validators import dcat_date
 
 # Registered with CKAN by the plugin's blanket decorator: exactly these names.
 __all__ = [
@@ -27,6 +30,7 @@ __all__ = [
     "datagrandest_end_after_start",
     "datagrandest_file_format",
     "datagrandest_geojson",
+    "datagrandest_harvest_date",
     "datagrandest_identifier_unique",
     "datagrandest_license",
     "datagrandest_license_other",
@@ -51,13 +55,14 @@ SHORT_TEXT_MAX = 500
 URL_MAX = 2000
 
 # A tag starts right after "<" (so "a < b > c" is not one); comments count too.
-_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>|<!--")
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
 )
 _URL = re.compile(
     r"^https?://[^\s/?#<>\"]+\.[^\s/?#<>\"]+(?::\d+)?(?:[/?#][^\s<>\"]*)?$|^https?://(?:localhost|127\.0\.0\.1)(?::\d+)?(?:[/?#][^\s<>\"]*)?$"
 )
+# The Grand Est région: the territory of a harvested dataset that names none we know.
+_REGION = "44"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
 _GEOMETRY_TYPES = {
     "Point": 0,
@@ -87,8 +92,14 @@ def check_text(value: Any, limit: int) -> str:
                 length=len(value), limit=limit
             )
         )
-    if _HTML_TAG.search(value):
+    # Read by an HTML parser, entities decoded: <img/src=x onerror=…> and &lt;script&gt;
+    # count, "a < b" does not.
+    if holds_html(value):
         raise tk.Invalid(tk._("HTML is not accepted here: write plain text (or Markdown)"))
+    if has_unsafe_link(value):
+        raise tk.Invalid(
+            tk._("Links must be web or email addresses (http, https, ftp or mailto)")
+        )
     return value
 
 
@@ -106,6 +117,13 @@ def datagrandest_text(max_length: int | str = SHORT_TEXT_MAX) -> Validator:
         value = data.get(key)
         if _missing(value):
             return
+        if hw.harvesting(context) and isinstance(value, str) and len(value.strip()) > limit:
+            value = _cut(value.strip(), limit)
+            hw.warn(
+                context,
+                f"texte trop long coupé à {limit} caractères : {hw.field_label(key)}"
+                + hw.where(key, data),
+            )
         try:
             data[key] = check_text(value, limit)
         except tk.Invalid as error:
@@ -115,7 +133,48 @@ def datagrandest_text(max_length: int | str = SHORT_TEXT_MAX) -> Validator:
     return validator
 
 
-def datagrandest_email(value: Any) -> Any:
+def _cut(text: str, limit: int) -> str:
+    # At the last space before the limit when there is one not too far back.
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.8 else cut).rstrip() + "…"
+
+
+def _drop(key: FlattenKey, data: FlattenDataDict, context: Context, message: str) -> None:
+    """Harvested record: the value goes, a warning says so, the field's other checks stop."""
+    hw.warn(context, message + hw.where(key, data))
+    data[key] = tk.missing
+    raise tk.StopOnError
+
+
+def _lenient(
+    check: Callable[[Any], Any], warning: str
+) -> Callable[[FlattenKey, FlattenDataDict, FlattenErrorDict, Context], None]:
+    """A one-value check that, for a harvested record, drops a refused value with a warning
+    ("courriel invalide ignoré : {field} : {value}") instead of refusing the record."""
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ) -> None:
+        value = data.get(key)
+        try:
+            data[key] = check(value)
+        except tk.Invalid as error:
+            if not hw.harvesting(context):
+                errors[key].append(str(error.error))
+                return
+            _drop(
+                key,
+                data,
+                context,
+                warning.format(field=hw.field_label(key), value=hw.shown(value)),
+            )
+
+    validator.__name__ = check.__name__
+    return validator
+
+
+def _email(value: Any) -> Any:
     if _missing(value):
         return value
     if not isinstance(value, str) or len(value) > 254 or not _EMAIL.match(value.strip()):
@@ -123,7 +182,7 @@ def datagrandest_email(value: Any) -> Any:
     return value.strip()
 
 
-def datagrandest_url(value: Any) -> Any:
+def _url(value: Any) -> Any:
     if _missing(value):
         return value
     if not isinstance(value, str) or len(value) > URL_MAX or not _URL.match(value.strip()):
@@ -133,6 +192,10 @@ def datagrandest_url(value: Any) -> Any:
             )
         )
     return value.strip()
+
+
+datagrandest_email = _lenient(_email, "courriel invalide ignoré ({field}) : {value}")
+datagrandest_url = _lenient(_url, "adresse web invalide ignorée ({field}) : {value}")
 
 
 def _show(value: Any, limit: int = 80) -> str:
@@ -170,9 +233,15 @@ def datagrandest_url_list(
     out = []
     for item in items:
         try:
-            out.append(datagrandest_url(item))
+            out.append(_url(item))
         except tk.Invalid as error:
-            errors[key].append(str(error.error))
+            if hw.harvesting(context):
+                hw.warn(
+                    context,
+                    f"adresse web invalide ignorée ({hw.field_label(key)}) : {hw.shown(item)}",
+                )
+            else:
+                errors[key].append(str(error.error))
     if not errors[key]:
         data[key] = json.dumps([u for u in out if u])
 
@@ -180,16 +249,35 @@ def datagrandest_url_list(
 # -- controlled vocabularies -----------------------------------------------------------
 
 
-def datagrandest_vocabulary(name: vocabularies.VocabularyName) -> Validator:
-    """One concept of an EU vocabulary, given by code or URI, stored as its URI."""
+# What a harvest warning calls a value missing from each vocabulary.
+_UNKNOWN: dict[str, str] = {
+    "data-theme": "thème non reconnu",
+    "frequency": "fréquence non reconnue",
+    "file-type": "format non reconnu",
+    "language": "langue non reconnue",
+    "access-right": "droit d'accès non reconnu",
+}
 
-    def validator(value: Any) -> Any:
+
+def datagrandest_vocabulary(name: vocabularies.VocabularyName) -> Validator:
+    """One concept of an EU vocabulary, given by code or URI, stored as its URI.
+
+    A harvested value outside the vocabulary is dropped with a warning.
+    """
+
+    def validator(
+        key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+    ) -> None:
+        value = data.get(key)
         if _missing(value):
-            return value
+            return
         uri = vocabularies.uri(name, value)
-        if uri is None:
-            raise tk.Invalid(tk._("Unknown value: {value}").format(value=_show(value)))
-        return uri
+        if uri is not None:
+            data[key] = uri
+        elif hw.harvesting(context):
+            _drop(key, data, context, f"{_UNKNOWN[name]} : {hw.shown(value)}")
+        else:
+            errors[key].append(tk._("Unknown value: {value}").format(value=_show(value)))
 
     return validator
 
@@ -201,16 +289,21 @@ def datagrandest_vocabulary_list(name: vocabularies.VocabularyName) -> Validator
         key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
     ) -> None:
         items = _as_list(data.get(key))
+        harvested = hw.harvesting(context)
         if items is None:
+            if harvested:
+                _drop(key, data, context, f"{_UNKNOWN[name]} : {hw.shown(data.get(key))}")
             errors[key].append(tk._("Expecting a list of values"))
             return
         uris: dict[str, None] = {}
         for item in items:
             uri = vocabularies.uri(name, item)
-            if uri is None:
-                errors[key].append(tk._("Unknown value: {value}").format(value=_show(item)))
-            else:
+            if uri is not None:
                 uris.setdefault(uri)
+            elif harvested:
+                hw.warn(context, f"{_UNKNOWN[name]} : {hw.shown(item)}")
+            else:
+                errors[key].append(tk._("Unknown value: {value}").format(value=_show(item)))
         if not errors[key]:
             data[key] = json.dumps(list(uris))
 
@@ -238,6 +331,8 @@ def datagrandest_resource_format(
     """Resource format as a file-type code; empty: guessed from the URL extension if known.
 
     Also fills an empty ``mimetype`` from the format, so the DCAT media type is there.
+    A harvested format outside the vocabulary is kept as the source wrote it ("GTFS") with a
+    warning; such a stored format is accepted again when the resource is sent back unchanged.
     """
     value = data.get(key)
     if _missing(value):
@@ -250,7 +345,12 @@ def datagrandest_resource_format(
     try:
         data[key] = datagrandest_file_format(value)
     except tk.Invalid as error:
-        errors[key].append(str(error.error))
+        kept = value.strip()[:FORMAT_MAX] if isinstance(value, str) else None
+        if kept and hw.harvesting(context):
+            data[key] = kept
+            hw.warn(context, f"format non reconnu : {hw.shown(kept)}" + hw.where(key, data))
+        elif not (kept and kept == _stored_format(key, data, context)):
+            errors[key].append(str(error.error))
         return
     mimetype_key = key[:-1] + ("mimetype",)
     if _missing(data.get(mimetype_key)):
@@ -259,11 +359,25 @@ def datagrandest_resource_format(
             data[mimetype_key] = media_type
 
 
+# A harvested format kept as given: a label, not a document.
+FORMAT_MAX = 100
+
+
+def _stored_format(key: FlattenKey, data: FlattenDataDict, context: Context) -> Any:
+    """The format the resource being updated has now (a harvested one may be outside our
+    vocabulary): sending it back unchanged is no new entry to refuse."""
+    resource_id = data.get(key[:-1] + ("id",))
+    if not isinstance(resource_id, str) or not resource_id:
+        return None
+    resource = context["model"].Resource.get(resource_id)
+    return resource.format if resource is not None else None
+
+
 _TRUE = {"true", "1", "yes", "oui", "on"}
 _FALSE = {"false", "0", "no", "non", "off", ""}
 
 
-def datagrandest_boolean_string(value: Any) -> Any:
+def _boolean_string(value: Any) -> Any:
     """A yes/no flag stored as "true" or "false" (what the form's select posts)."""
     if value is tk.missing or value is None:
         return "false"
@@ -273,6 +387,11 @@ def datagrandest_boolean_string(value: Any) -> Any:
     if text in _FALSE:
         return "false"
     raise tk.Invalid(tk._("Expecting true or false, not {value}").format(value=_show(value)))
+
+
+datagrandest_boolean_string = _lenient(
+    _boolean_string, "valeur oui/non ignorée ({field}) : {value}"
+)
 
 
 def datagrandest_choices(field: dict[str, Any], schema: dict[str, Any]) -> Validator:
@@ -290,23 +409,36 @@ def datagrandest_choices(field: dict[str, Any], schema: dict[str, Any]) -> Valid
             )
         return value
 
-    return validator
+    return _lenient(validator, "valeur non reconnue ({field}) : {value}")
 
 
 # Scheming hands this factory the field definition (see ckanext.scheming.validation).
 datagrandest_choices.is_a_scheming_validator = True  # type: ignore[attr-defined]
 
 
-def datagrandest_license(value: Any) -> Any:
-    if _missing(value):
-        return value
-    if vocabularies.license(value) is None:
-        raise tk.Invalid(
+def datagrandest_license(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """One of our licence ids. A harvested dataset's unknown licence becomes "other" with the
+    source's text as ``license_other``; a harvested resource's is dropped (the dataset's
+    applies)."""
+    value = data.get(key)
+    if _missing(value) or vocabularies.license(value) is not None:
+        return
+    if not hw.harvesting(context):
+        errors[key].append(
             tk._("Unknown licence: {value} (expected one of {choices})").format(
                 value=_show(value), choices=", ".join(vocabularies.license_ids())
             )
         )
-    return value
+        return
+    if key[0] == "resources":
+        _drop(key, data, context, f"licence non reconnue : {hw.shown(value)}")
+    other_key = key[:-1] + ("license_other",)
+    data[key] = "other"
+    if _missing(data.get(other_key)):
+        data[other_key] = hw.shown(value)
+    hw.warn(context, f"licence non reconnue, gardée comme « autre licence » : {hw.shown(value)}")
 
 
 def datagrandest_license_other(
@@ -317,6 +449,10 @@ def datagrandest_license_other(
     value = data.get(key)
     if license_id == "other":
         if _missing(value) or (isinstance(value, str) and not value.strip()):
+            if hw.harvesting(context):
+                data[key] = UNNAMED_LICENSE
+                hw.warn(context, "licence « autre » sans nom : " + UNNAMED_LICENSE)
+                return
             errors[key].append(tk._('Name the licence when you choose "Other licence"'))
     elif not errors[key]:
         # A leftover text would contradict the licence actually chosen.
@@ -324,7 +460,11 @@ def datagrandest_license_other(
         raise tk.StopOnError
 
 
-def datagrandest_non_negative_int(value: Any) -> Any:
+# license_other of a harvested dataset whose source names no licence.
+UNNAMED_LICENSE = "Licence non précisée par la source."
+
+
+def _non_negative_int(value: Any) -> Any:
     if _missing(value):
         return value
     if isinstance(value, bool):
@@ -336,6 +476,11 @@ def datagrandest_non_negative_int(value: Any) -> Any:
     if number < 0:
         raise tk.Invalid(tk._("Must be zero or more"))
     return number
+
+
+datagrandest_non_negative_int = _lenient(
+    _non_negative_int, "nombre invalide ignoré ({field}) : {value}"
+)
 
 
 # -- dates -----------------------------------------------------------------------------
@@ -370,7 +515,30 @@ def datagrandest_end_after_start(
     start = _date_bounds(_iso(data.get(key[:-1] + ("start",))))
     end = _date_bounds(_iso(data.get(key)))
     if start and end and end[1] < start[0]:
+        if hw.harvesting(context):
+            _drop(
+                key,
+                data,
+                context,
+                f"fin de période antérieure au début ignorée : {_iso(data.get(key))}",
+            )
         errors[key].append(tk._("The end date comes before the start date"))
+
+
+def datagrandest_harvest_date(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Before ckanext-dcat's ``dcat_date``: a harvested date it would refuse is dropped with a
+    warning. Hand-entered dates are left to ``dcat_date`` alone."""
+    value = data.get(key)
+    if _missing(value) or not hw.harvesting(context):
+        return
+    try:
+        dcat_date(key, {key: value}, errors, context)
+    except tk.Invalid:
+        _drop(
+            key, data, context, f"date invalide ignorée ({hw.field_label(key)}) : {hw.shown(value)}"
+        )
 
 
 def _iso(value: Any) -> Any:
@@ -380,7 +548,7 @@ def _iso(value: Any) -> Any:
 # -- GeoJSON ---------------------------------------------------------------------------
 
 
-def datagrandest_geojson(value: Any) -> Any:
+def _geojson(value: Any) -> Any:
     """A GeoJSON geometry, Feature or FeatureCollection (WGS 84), stored as compact JSON."""
     if _missing(value):
         return value
@@ -393,6 +561,9 @@ def datagrandest_geojson(value: Any) -> Any:
     if problem:
         raise tk.Invalid(tk._("Not valid GeoJSON: {problem}").format(problem=problem))
     return json.dumps(value, separators=(",", ":"))
+
+
+datagrandest_geojson = _lenient(_geojson, "GeoJSON invalide ignoré ({field}) : {value}")
 
 
 def _geojson_problem(obj: Any) -> str | None:
@@ -448,7 +619,7 @@ def datagrandest_territories(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
     """Territory codes (list or comma-separated), each known, stored as a JSON list."""
-    codes = _territory_codes(key, data, errors)
+    codes = _territory_codes(key, data, errors, context)
     if codes is not None:
         data[key] = json.dumps(codes)
 
@@ -456,12 +627,22 @@ def datagrandest_territories(
 def datagrandest_dataset_territories(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
-    """As ``datagrandest_territories``, required; empty means the publisher's territory."""
-    codes = _territory_codes(key, data, errors)
+    """As ``datagrandest_territories``, required; empty means the publisher's territory.
+
+    A harvested dataset with neither gets the whole région, with a warning.
+    """
+    codes = _territory_codes(key, data, errors, context)
     if codes is None:
         return
     if not codes:
         codes = _publisher_territories(data.get(key[:-1] + ("owner_org",)), context)
+    if not codes and hw.harvesting(context):
+        codes = [_REGION]
+        hw.warn(
+            context,
+            "aucun territoire reconnu et pas de territoire de compétence du producteur : "
+            "la région Grand Est par défaut",
+        )
     if not codes:
         errors[key].append(
             tk._(
@@ -474,16 +655,27 @@ def datagrandest_dataset_territories(
 
 
 def _territory_codes(
-    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> list[str] | None:
     items = _as_list(data.get(key))
+    harvested = hw.harvesting(context)
+    if harvested and items is not None:
+        for item in items:
+            if not isinstance(item, str):
+                hw.warn(context, f"territoire inconnu : {hw.shown(item)}")
+        items = [item for item in items if isinstance(item, str)]
     if items is None or not all(isinstance(item, str) for item in items):
+        if harvested:
+            hw.warn(context, f"territoires illisibles ignorés : {hw.shown(data.get(key))}")
+            return []
         errors[key].append(tk._("Expecting a list of territory codes"))
         return None
     codes: dict[str, None] = {}
     for item in items:
         code = item.strip()
-        if not territories.is_known(code):
+        if not territories.is_known(code) and harvested:
+            hw.warn(context, f"territoire inconnu : {hw.shown(code)}")
+        elif not territories.is_known(code):
             errors[key].append(
                 tk._("Unknown territory code: {code} (not a Grand Est territory)").format(
                     code=_show(code, 40)
@@ -585,6 +777,13 @@ def datagrandest_identifier_unique(
         value,
         _own_ref(key, data),
     )
+    if other is not None and hw.harvesting(context):
+        _drop(
+            key,
+            data,
+            context,
+            f"identifiant déjà porté par le jeu de données {other}, ignoré : {hw.shown(value)}",
+        )
     if other is not None:
         errors[key].append(
             tk._("The identifier {identifier} is already used by the dataset {name}").format(
