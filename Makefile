@@ -11,7 +11,7 @@ STATE := .state
 PYTEST_ARGS ?=
 
 .PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
-        serve test lint typecheck package-check territories vocabularies bench bench-dcat bench-harvest bench-csw \
+        serve test lint typecheck package-check territories vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
         i18n i18n-check
 
 help:
@@ -120,3 +120,7 @@ bench-harvest: services
 # The same figures for a CSW (ISO 19139) geocatalogue.
 bench-csw: services
 	@$(BIN)/python -m bench csw --n $${N:-2000} --big $${BIG:-50000}
+
+# The corpus of real answers harvested: what lands, the share of payload fields carried over.
+bench-fidelity: services
+	@$(BIN)/python -m bench fidelity

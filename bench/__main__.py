@@ -32,8 +32,13 @@ BENCHMARKS = {
         "quadratic RDF/XML case (< 5 s), with --before the old parsers' figures",
         False,
     ),
+    "fidelity": (
+        "bench.bench_fidelity",
+        "the corpus of real answers harvested: records that land, payload fields carried over",
+        False,
+    ),
 }
-USAGE = """usage: python -m bench {dcat|harvest|csw} [OPTIONS]   one benchmark (--help: its options)
+USAGE = """usage: python -m bench NAME [OPTIONS]            one of those below (--help: options)
        python -m bench all [--n N] [--big N]            each one after the other"""
 
 
