@@ -9,6 +9,11 @@ CKAN_STACK = [
     "ckanext-harvest==1.6.3",
 ]
 
+# Our own runtime dependencies, besides CKAN's: nh3 sanitises harvested HTML.
+RUNTIME = [
+    "nh3==0.3.7",
+]
+
 TEST_TOOLS = [
     "pytest==8.3.3",
     "pytest-factoryboy==2.7.0",
@@ -35,7 +40,7 @@ setup(
     packages=find_namespace_packages(include=["ckanext", "ckanext.*"]),
     include_package_data=True,
     zip_safe=False,
-    install_requires=CKAN_STACK,
+    install_requires=CKAN_STACK + RUNTIME,
     extras_require={"test": TEST_TOOLS},
     entry_points={
         "ckan.plugins": [

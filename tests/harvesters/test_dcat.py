@@ -119,7 +119,9 @@ def test_a_json_ld_page_with_a_remote_context_is_refused(org):
         source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "src-2")
         result = harvest(source["id"])
     assert result["status"] == "Finished"
-    assert "contexte JSON-LD distant" in " ".join(result["gather_errors"])
+    assert "contexte JSON-LD « http://127.0.0.1:9/context.jsonld » refusé" in " ".join(
+        result["gather_errors"]
+    )
 
 
 def test_garbage_is_reported_not_crashed_on(org):

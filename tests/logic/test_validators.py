@@ -156,3 +156,28 @@ def test_size_is_a_non_negative_whole_number():
     for bad in ["-1", "1.5", "beaucoup", True]:
         with pytest.raises(tk.Invalid):
             v.datagrandest_non_negative_int(bad)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<img/src=x onerror=alert(1)>",
+        "&lt;img/src=x onerror=alert(1)&gt;",
+        "&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;",
+        "<svg/onload=alert(1)>",
+        "<svg onload=alert(1) sans fin",
+    ],
+)
+def test_text_refuses_html_however_written(text):
+    # Read by an HTML parser (nh3), entities decoded: the regular expression missed these.
+    with pytest.raises(tk.Invalid, match="HTML"):
+        v.check_text(f"Description {text}", 500)
+
+
+@pytest.mark.parametrize(
+    "text", ["[clic](javascript:alert(1))", "![x](data:image/png;base64,AA)", "[1]: vbscript:x"]
+)
+def test_text_refuses_markdown_links_to_unsafe_addresses(text):
+    with pytest.raises(tk.Invalid, match="Links must be web or email addresses"):
+        v.check_text(f"Voir :\n\n{text}", 500)
+    assert v.check_text("[site](https://www.grandest.fr/)", 500)

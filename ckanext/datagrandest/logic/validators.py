@@ -97,9 +97,7 @@ def check_text(value: Any, limit: int) -> str:
     if holds_html(value):
         raise tk.Invalid(tk._("HTML is not accepted here: write plain text (or Markdown)"))
     if has_unsafe_link(value):
-        raise tk.Invalid(
-            tk._("Links must be web or email addresses (http, https, ftp or mailto)")
-        )
+        raise tk.Invalid(tk._("Links must be web or email addresses (http, https, ftp or mailto)"))
     return value
 
 
