@@ -50,8 +50,6 @@ setup(
             "datagrandest_csw = ckanext.datagrandest.harvesters.csw:CSWHarvester",
             "datagrandest_ckan = ckanext.datagrandest.harvesters.ckan_portal:CKANHarvester",
             "datagrandest_dcat = ckanext.datagrandest.harvesters.dcat:DCATHarvester",
-            "datagrandest_dcat_rdf_hooks = "
-            "ckanext.datagrandest.harvesters.dcat_rdf_hooks:DCATRDFHooks",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -66,12 +66,12 @@ def test_harvest_source_can_be_created():
         name="ckan-voisin",
         title="Un CKAN voisin",
         url="https://ckan.example.org",
-        source_type="ckan",
+        source_type="datagrandest_ckan",
         owner_org=org["id"],
     )
     shown = call_action("harvest_source_show", id=source["id"])
     assert shown["url"] == "https://ckan.example.org"
-    assert shown["source_type"] == "ckan"
+    assert shown["source_type"] == "datagrandest_ckan"
 
 
 def test_redis_answers_and_takes_jobs():

@@ -62,7 +62,7 @@ def test_harvested_dataset_has_no_violation(app, shapes):
         name="ckan-voisin",
         title="CKAN voisin",
         url="https://ckan.voisin.example",
-        source_type="ckan",
+        source_type="datagrandest_ckan",
         owner_org=org["id"],
     )
     from ckanext.harvest.model import HarvestJob, HarvestObject

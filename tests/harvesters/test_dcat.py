@@ -169,30 +169,3 @@ def test_a_bad_format_is_refused_in_french(org):
             "src-2",
         )
     assert "rdf_format" in json.dumps(error.value.error_dict, ensure_ascii=False)
-
-
-# --- ckanext-dcat's stock dcat_rdf type, through our IDCATRDFHarvester hooks ---------------
-
-
-def test_stock_dcat_rdf_sources_land_in_our_schema_and_stop_on_a_looping_page(org):
-    # Page 2 names itself as the next page: the stock harvester alone would read it forever.
-    pages = {"1": ("page1.ttl", TURTLE), "2": ("page2_self.ttl", TURTLE)}
-    with serve(pages) as catalogue:
-        source = create_source(catalogue.url, "dcat_rdf", {}, org["id"], "stock-dcat")
-        result = harvest(source["id"])
-    assert result["status"] == "Finished"
-    assert "Pagination en boucle" in " ".join(result["gather_errors"])
-    assert catalogue.requests == ["/catalog", "/catalog?page=2"]
-    datasets = {d["title"]: d for d in source_datasets(source["id"]).values()}
-    assert set(datasets) == {
-        "Stations de vélos en libre-service de la ville de Strasbourg",
-        "PLU Sélestat (copie du portail)",
-        "Parkings relais",
-    }
-    velo = datasets["Stations de vélos en libre-service de la ville de Strasbourg"]
-    assert velo["license_id"] == "etalab-2.0"
-    assert velo["territories"] == ["67482"]
-    assert not [e for e in velo.get("extras", []) if e["key"] in ("uri", "guid")]
-    parkings = datasets["Parkings relais"]
-    assert parkings["license_id"] == "other"
-    assert parkings["notes"] == "Description non fournie par le catalogue source."
