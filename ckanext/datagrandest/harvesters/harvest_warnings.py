@@ -172,33 +172,55 @@ def _add(warnings: list[str], message: str) -> None:
 def _normalise(data: dict[str, Any], warnings: list[str]) -> None:
     """Source words our vocabularies do not spell, turned into ours by ``mapping.py``.
 
-    Harvesters may pass a value they could not map as the source gave it: what the mapping
-    still does not know reaches the schema, whose validators keep or drop it with a warning.
+    Harvesters may pass a value they could not map as the source gave it. Only what the
+    mapping recognises is replaced here; the rest reaches the schema, whose validators keep
+    or drop it with a warning naming the value (and the resource).
     """
     frequency = data.get("frequency")
     if frequency and not vocabularies.frequency_uri(frequency):
-        data["frequency"] = mapping.frequency_uri(frequency) or frequency
-    themes = data.get("theme")
-    if isinstance(themes, list | str):
-        items = themes if isinstance(themes, list) else [themes]
-        found: list[Any] = []
-        for item in items:
-            uri = vocabularies.theme_uri(item)
-            found.extend([uri] if uri else mapping.theme_uris([item]) or [item])
-        data["theme"] = list(dict.fromkeys(found))
+        found = mapping.map_frequency(frequency)
+        if found.recognised:
+            data["frequency"] = found.value
+    for field, vocabulary, mapper in (
+        ("language", "language", mapping.map_language),
+        ("theme", "data-theme", mapping.map_theme),
+    ):
+        items = data.get(field)
+        if not isinstance(items, list | str) or not items:
+            continue
+        values: list[Any] = []
+        for item in items if isinstance(items, list) else [items]:
+            uri = vocabularies.uri(vocabulary, item)  # type: ignore[arg-type]
+            mapped = mapper(item) if uri is None else None
+            if uri is not None:
+                values.append(uri)
+            elif mapped is not None and mapped.recognised:
+                values.extend(mapped.values)
+            else:
+                values.append(item)
+        data[field] = list(dict.fromkeys(values))
     license_id = data.get("license_id")
     if license_id and not vocabularies.license(license_id):
-        fields = mapping.license_fields(license_id)
-        data.update(fields)
-        if fields.get("license_id") == "other":
+        found = mapping.map_license(license_id)
+        data.update(mapping.license_dict(found) or {"license_id": "other"})
+        if not found.recognised:
             _add(
                 warnings,
                 f"licence non reconnue, gardée comme « autre licence » : {shown(license_id)}",
             )
     for resource in data.get("resources") or []:
         fmt = resource.get("format")
-        if isinstance(fmt, str) and fmt.strip() and not vocabularies.file_type_code(fmt):
-            resource["format"] = vocabularies.file_type_code(fmt.split("(")[0]) or fmt.strip()
+        if not isinstance(fmt, str) or not fmt.strip() or vocabularies.file_type_code(fmt):
+            continue
+        found = mapping.map_format(
+            fmt, url=resource.get("url"), media_type=resource.get("mimetype")
+        )
+        if found.recognised and found.value:
+            resource["format"] = found.value
+        elif found.recognised:
+            # "api", "web service": no file type, an API.
+            resource.pop("format")
+            resource.setdefault("is_api", "true")
 
 
 def context(base: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
