@@ -10,10 +10,20 @@ from ckan.types import Context, DataDict
 from ckanext.datagrandest import territories
 from ckanext.datagrandest.harvesters import dedup, provenance
 from ckanext.datagrandest.harvesters.clear import harvest_source_clear
+from ckanext.datagrandest.harvesters.harvest_warnings import (
+    datagrandest_harvest_warnings,
+    harvest_job_list,
+    harvest_job_show,
+    harvest_source_show_status,
+)
 from ckanext.datagrandest.logic import schema
 
 __all__ = [
+    "datagrandest_harvest_warnings",
     "datagrandest_territory_autocomplete",
+    "harvest_job_list",
+    "harvest_job_show",
+    "harvest_source_show_status",
     "harvest_source_clear",
     "package_create",
     "package_update",
