@@ -382,7 +382,13 @@ _FORMAT_ALIASES: Final = {
 
 def _format_key(value: str) -> str:
     return " ".join(
-        value.strip().lstrip(".").casefold().replace("-", " ").replace("_", " ").split()
+        value.strip()
+        .lstrip(".")
+        .casefold()
+        .replace("-", " ")
+        .replace("_", " ")
+        .replace(":", " ")
+        .split()
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +107,13 @@ MINIMAL_DATASET: dict[str, Any] = {
 }
 
 
+@cache
 def concept_graph() -> Graph:
-    """The concepts our exports use, with their scheme, as the vocabulary shapes expect."""
+    """The concepts our exports use, with their scheme, as the vocabulary shapes expect.
+
+    Built once per session: the complete EU tables make it some 34,000 triples. Callers
+    add it to their own graph (``data + concept_graph()`` copies) and never change it.
+    """
     g = Graph()
 
     def add(scheme: URIRef, concept: URIRef, labels: dict[str, str]) -> None:

@@ -174,7 +174,7 @@ _TOKEN_STOP: Final = frozenset(
     {"text", "access", "word", "web", "page", "md", "mid", "nc", "data", "map", "file", "bin"}
 )
 _QUALIFIER: Final = re.compile(r"[(\[{][^)\]}]*[)\]}]")
-_TOKENS: Final = re.compile(r"[\s/,;+|]+")
+_TOKENS: Final = re.compile(r"[\s/,;:+|]+")
 _VERSION: Final = re.compile(r"(?<=[a-z])[\s_-]?v?\d+(?:\.\d+)*$", re.I)
 
 
