@@ -318,10 +318,13 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
 
         # Formats as EU file-type URIs, media types as IANA URIs: the stock profile leaves
         # literals, which the vocabulary shapes reject.
+        # A harvested format outside the EU table (kept as the source wrote it) has no URI
+        # to give: no dct:format rather than a literal the shapes refuse.
         file_type = vocabularies.file_type_uri(resource_dict.get("format"))
-        if file_type:
-            for old in list(g.objects(distribution, DCT["format"])):
+        for old in list(g.objects(distribution, DCT["format"])):
+            if file_type or isinstance(old, Literal):
                 g.remove((distribution, DCT["format"], old))
+        if file_type:
             g.add((distribution, DCT["format"], URIRef(file_type)))
             g.add((URIRef(file_type), RDF.type, DCT.MediaTypeOrExtent))
         for old in list(g.objects(distribution, DCAT.mediaType)):

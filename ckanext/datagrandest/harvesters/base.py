@@ -56,7 +56,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.datagrandest import config as dge_config
-from ckanext.datagrandest.harvesters import dedup, safexml
+from ckanext.datagrandest.harvesters import dedup, harvest_warnings, safexml
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, HttpClient
 from ckanext.datagrandest.harvesters.sanitize import clean_dataset
 from ckanext.datagrandest.territories import normalise
@@ -439,10 +439,19 @@ class DataGrandEstHarvester(HarvesterBase):
             return True
         return self._write_dataset(data, obj)
 
-    def _write_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
-        if not data.get("title"):
-            self._save_object_error(f"Enregistrement {obj.guid} sans titre : ignoré", obj, "Import")
+    def _write_dataset(
+        self, data: dict[str, Any], obj: HarvestObject, warnings: list[str] | None = None
+    ) -> bool:
+        # Accept and say (harvest_warnings.py): refused only without title or web address;
+        # what the schema would refuse from a person is kept or dropped with a warning.
+        retry = warnings is None
+        warnings = [] if warnings is None else warnings
+        try:
+            data = harvest_warnings.prepare(data, obj.guid, warnings)
+        except harvest_warnings.Refused as refusal:
+            self._save_object_error(str(refusal), obj, "Import")
             return False
+        context = harvest_warnings.context(self._context(), warnings)
         suggested = data.pop("name", None) or data["title"]
         data.pop("id", None)
         data["owner_org"] = _owner_org(obj.harvest_source_id)
@@ -455,18 +464,22 @@ class DataGrandEstHarvester(HarvesterBase):
             if existing:
                 data.update(id=existing.id, name=existing.name, state="active")
                 _link_before_write(obj, existing.id)
-                package_id = tk.get_action("package_update")(self._context(), data)
+                package_id = tk.get_action("package_update")(context, data)
             else:
                 data["name"] = self._ensure_name_is_unique(
                     _munge_name(suggested), append_type="number-sequence"
                 )
                 data["id"] = str(uuid.uuid4())
                 _link_before_write(obj, data["id"])
-                package_id = tk.get_action("package_create")(self._context(), data)
+                package_id = tk.get_action("package_create")(context, data)
         except tk.ValidationError as error:
             Session.rollback()
+            if retry and harvest_warnings.drop_refused(data, error, warnings):
+                # Once more without what the schema refused (each drop is a warning).
+                return self._write_dataset(data, obj, warnings)
             self._save_object_error(
-                f"Jeu de données {obj.guid} refusé par le schéma : {_summary(error)}",
+                f"Jeu de données {obj.guid} « {data.get('title')} » refusé : "
+                f"{harvest_warnings.describe(error, data)}",
                 obj,
                 "Import",
             )
@@ -482,6 +495,7 @@ class DataGrandEstHarvester(HarvesterBase):
             package_id = package_id["id"]
         obj.package_id = package_id
         _make_current(obj)
+        harvest_warnings.record(obj, warnings)
         return True
 
     def _withdraw(self, obj: HarvestObject) -> bool:

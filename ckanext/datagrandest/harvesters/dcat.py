@@ -199,6 +199,6 @@ def _resource(resource: dict[str, Any]) -> dict[str, Any]:
         for k, v in resource.items()
         if k not in ("uri", "distribution_ref", "rights", "status", "availability")
     }
-    if kept.get("format") and not vocabularies.file_type_code(kept["format"]):
-        kept.pop("format")
+    # A format outside our vocabulary stays as the source wrote it: the base maps it, or
+    # keeps it with a warning (harvest_warnings.py).
     return kept

@@ -108,9 +108,8 @@ class UdataHarvester(DataGrandEstHarvester):
     def map_record(self, record: Any, source: Source) -> dict[str, Any]:
         if not isinstance(record, dict):
             raise RecordError("un jeu de données udata doit être un objet JSON")
-        title = record.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise RecordError("titre manquant")
+        # A record without title is refused by the base, which names it (harvest_warnings).
+        title = record.get("title") if isinstance(record.get("title"), str) else None
         resources = record.get("resources") or []
         if not isinstance(resources, list):
             raise RecordError("« resources » doit être une liste")
@@ -133,7 +132,8 @@ class UdataHarvester(DataGrandEstHarvester):
             "resources": [r for r in map(_resource, resources) if r],
             **mapping.license_fields(record.get("license")),
         }
-        frequency = mapping.frequency_uri(record.get("frequency"))
+        # Unmapped, as the source says it: the base keeps or drops it with a warning.
+        frequency = mapping.frequency_uri(record.get("frequency")) or record.get("frequency")
         if frequency:
             data["frequency"] = frequency
         if isinstance(temporal, dict) and (temporal.get("start") or temporal.get("end")):
@@ -178,10 +178,11 @@ def origin_keys(record: dict[str, Any]) -> list[str]:
 
 
 def _resource(resource: Any) -> dict[str, Any] | None:
-    if not isinstance(resource, dict) or not resource.get("url"):
+    if not isinstance(resource, dict):
         return None
+    # One without url is dropped by the base with a warning naming it (harvest_warnings).
     result: dict[str, Any] = {
-        "url": resource["url"],
+        "url": resource.get("url") or "",
         "name": resource.get("title") or "",
         "description": resource.get("description") or "",
         "format": str(resource.get("format") or "").upper(),
