@@ -193,3 +193,94 @@ def test_the_real_sources_file_is_valid():
         "prefecture-grand-est-data-gouv",
     }
     assert {s["type"] for s in loaded.sources} >= {"datagrandest_udata", "datagrandest_ods"}
+
+
+def _ods_file(entries):
+    sources_yaml = "".join(
+        f"""
+          - name: {name}
+            organization: region-grand-est
+            type: datagrandest_ods
+            url: {url}
+            config: {config}"""
+        for name, url, config in entries
+    )
+    return f"""
+        organizations:
+          - name: region-grand-est
+            title: Région Grand Est
+        sources:{sources_yaml}
+        """
+
+
+def _sync(cli, tmp_path, entries):
+    path = _write(tmp_path, _ods_file(entries))
+    return cli.invoke(ckan, ["datagrandest", "sources", "sync", "--file", str(path)])
+
+
+def test_two_entries_with_the_same_address_and_config_are_refused_up_front(cli, tmp_path):
+    # ckanext-harvest refuses the second one ("There already is a Harvest Source for this
+    # URL"): before the check, the first entries were created and the command crashed.
+    result = _sync(
+        cli,
+        tmp_path,
+        [
+            ("premiere", "https://data.example.org/", "{}"),
+            ("autre", "https://autre.example.org", "{}"),
+            ("doublon", "https://data.example.org:443?x=1", "{}"),
+        ],
+    )
+    assert result.exit_code != 0
+    assert (
+        "sources[2] (doublon) : même adresse (https://data.example.org) et même configuration "
+        "que sources[0] (premiere)"
+    ) in result.output
+    assert "rien n'a été modifié" in result.output
+    assert "Traceback" not in result.output
+    assert call_action("organization_list") == []
+    assert _source_names() == set()
+
+
+def test_the_same_address_with_another_config_is_accepted(cli, tmp_path):
+    result = _sync(
+        cli,
+        tmp_path,
+        [
+            ("ods-region", "https://data.example.org", '{"where": "publisher = \\"Région\\""}'),
+            ("ods-ville", "https://data.example.org", '{"where": "publisher = \\"Ville\\""}'),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert _source_names() == {"ods-region", "ods-ville"}
+
+
+def test_an_entry_clashing_with_a_source_already_in_the_database_is_refused(cli, tmp_path):
+    first = _sync(cli, tmp_path, [("existante", "https://data.example.org", "{}")])
+    assert first.exit_code == 0, first.output
+    organizations = call_action("organization_list")
+
+    # A second file that no longer lists "existante" but adds a source at its address.
+    result = _sync(
+        cli,
+        tmp_path,
+        [
+            ("nouvelle-a", "https://b.example.org", "{}"),
+            ("nouvelle", "https://data.example.org/", "{}"),
+        ],
+    )
+
+    assert result.exit_code != 0
+    assert (
+        "sources[1] (nouvelle) : la source « existante » déjà enregistrée a la même adresse "
+        "(https://data.example.org) et la même configuration"
+    ) in result.output
+    assert call_action("organization_list") == organizations
+    assert _source_names() == {"existante"}
+
+
+def test_an_entry_may_keep_its_own_address_when_the_file_is_synced_again(cli, tmp_path):
+    entries = [("existante", "https://data.example.org", "{}")]
+    assert _sync(cli, tmp_path, entries).exit_code == 0
+    again = _sync(cli, tmp_path, entries)
+    assert again.exit_code == 0, again.output
+    assert "Rien à changer" in again.output

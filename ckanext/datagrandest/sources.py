@@ -16,7 +16,8 @@ import yaml
 from ckanext.datagrandest.harvesters.base import make_client
 from ckanext.datagrandest.harvesters.http import HarvestHttpError
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject
+from ckanext.harvest.logic.validators import _normalize_url
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource, Package, Session
 
 __all__ = [
     "DEFAULT_PATH",
@@ -187,10 +188,64 @@ def resolve(sources_file: SourcesFile, echo: Echo) -> None:
     sources_file.sources = kept
 
 
+def _stored_config(kind: str, config: dict[str, Any]) -> str:
+    # As _apply_source will send it and ckanext-harvest store it (defaults filled in).
+    validated = _harvester(kind).validate_config(json.dumps(config))
+    return str(_normalised("config", validated))
+
+
+def _same_url_and_config(sources_file: SourcesFile) -> list[str]:
+    """Entries ckanext-harvest would refuse: same address and config as another source.
+
+    ckanext-harvest allows one source per (URL without query, port 80/443 or trailing slash;
+    config). Checked for the file's entries among themselves and against the sources already
+    in the database that the file does not rewrite, before anything is created.
+    """
+    problems: list[str] = []
+    by_key: dict[tuple[str, str], str] = {}
+    in_file = set()
+    for index, source in enumerate(sources_file.sources):
+        where = f"sources[{index}] ({source['name']})"
+        in_file.add(source["name"])
+        key = (
+            _normalize_url(source["url"]),
+            _stored_config(source["type"], source.get("config") or {}),
+        )
+        if key in by_key:
+            problems.append(
+                f"{where} : même adresse ({key[0]}) et même configuration que {by_key[key]} ; "
+                "ckanext-harvest n'accepte qu'une source par adresse et configuration"
+            )
+        else:
+            by_key[key] = where
+    rows = (
+        Session.query(Package.name, Package.url, Package.state, HarvestSource.config)
+        .join(HarvestSource, HarvestSource.id == Package.id)
+        .filter(Package.type == "harvest")
+    )
+    for name, url, state, config in rows:
+        if name in in_file or not url:
+            continue
+        key = (_normalize_url(url), str(_normalised("config", config or "")))
+        if key in by_key:
+            deleted = " (supprimée, mais toujours enregistrée)" if state == "deleted" else ""
+            problems.append(
+                f"{by_key[key]} : la source « {name} »{deleted} déjà enregistrée a la même "
+                f"adresse ({key[0]}) et la même configuration ; ckanext-harvest refuserait "
+                "cette entrée"
+            )
+    return problems
+
+
 def sync(path: Path, echo: Echo) -> list[str]:
     """Apply the file: organizations, then harvest sources; returns one line per change."""
     sources_file = load(path)
     resolve(sources_file, echo)
+    # Checked whole before the first write: a file ckanext-harvest would refuse halfway
+    # through must change nothing.
+    conflicts = _same_url_and_config(sources_file)
+    if conflicts:
+        raise SourcesError(conflicts)
     context = _context()
     changes: list[str] = []
     total = len(sources_file.organizations) + len(sources_file.sources)
