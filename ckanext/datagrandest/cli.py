@@ -10,6 +10,7 @@ import click
 
 from ckanext.datagrandest import config, demo
 from ckanext.datagrandest import sources as sources_module
+from ckanext.datagrandest.harvesters import preview as preview_module
 
 __all__ = ["datagrandest"]
 
@@ -98,3 +99,51 @@ def sources_harvest(names: tuple[str, ...], all_sources: bool, path: Path) -> No
         raise click.ClickException("aucun moissonnage lancé") from error
     if not clean:
         raise click.ClickException("Moissonnage terminé avec des erreurs (voir ci-dessus).")
+
+
+@sources_group.command("preview")
+@click.argument("name")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, preview_module.MAX_LIMIT),
+    default=preview_module.DEFAULT_LIMIT,
+    show_default=True,
+    help="How many records to read and map.",
+)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the source from this sources file instead of the database.",
+)
+def sources_preview(name: str, limit: int, path: Path | None) -> None:
+    """Read and map the first records of a source, writing nothing (no job, no dataset)."""
+    if path is None:
+        result = preview_module.preview_source(name, limit)
+    else:
+        result = preview_module.preview_file_source(path, name, limit)
+    for problem in result.problems:
+        click.secho(f"  ! {problem}", fg="yellow")
+    for item in result.items:
+        if item.refused:
+            click.secho(f"✗ {item.title or item.guid} : {item.refused}", fg="red")
+            continue
+        click.secho(f"✓ {item.title}", bold=True)
+        for label, value in (
+            ("identifiant", item.guid),
+            ("producteur", item.publisher),
+            ("licence", item.licence),
+            ("formats", ", ".join(item.formats)),
+            ("territoires", ", ".join(item.territories)),
+            ("page d'origine", item.landing_page),
+        ):
+            click.echo(f"    {label} : {value or '—'}")
+        for warning in item.warnings:
+            click.secho(f"    ! {warning}", fg="yellow")
+    click.echo(
+        f"{len(result.items)} enregistrement(s) lu(s), {result.landing} seraient moissonnés ;"
+        " rien n'a été écrit."
+    )
+    if result.error:
+        raise click.ClickException(result.error)

@@ -8,7 +8,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.datagrandest import facets, search, vocabularies
+from ckanext.datagrandest import facets, search, views, vocabularies
 from ckanext.datagrandest.dcat import views as dcat_views
 from ckanext.datagrandest.harvesters import dedup, provenance
 
@@ -62,7 +62,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint
 
     def get_blueprint(self) -> list[Any]:
-        return [dcat_views.blueprint]
+        return [dcat_views.blueprint, views.harvest_blueprint]
 
     # IFacets
 
