@@ -100,3 +100,33 @@ def test_unchanged_dcat_corpus_updates_nothing_and_a_clear_leaves_no_search_resu
         "package_search", fq=f"id:({' OR '.join(ids)})", include_private=True, rows=1000
     )
     assert found["count"] == 0, [d["title"] for d in found["results"]]
+
+
+def test_the_checks_name_every_field_that_differs():
+    source = next(s for s in corpus.load_sources(("udata",)) if s.name == "metz-metropole-gtfs")
+    (record,) = source.records
+    outcome = corpus.Outcome(source, "http://127.0.0.1:1")
+    assert corpus.check(outcome, record) == [
+        f"udata/metz-metropole-gtfs record {record.id!r} ({record.title!r}): expected landed, "
+        "got no dataset; job errors: []"
+    ]
+    outcome.datasets = [
+        {
+            "title": "  Transport -  données GTFS ",
+            "license_id": "cc-by-4.0",
+            "publisher": [{"name": "Eurométropole de Strasbourg"}],
+            "territories": ["44"],
+            "resources": [{"format": "ZIP", "url": "https://example.org/gtfs.zip"}],
+            "url": "https://example.org/",
+        }
+    ]
+    fields = [line.split("): ", 1)[1].split(":")[0] for line in corpus.check(outcome, record)]
+    assert fields == ["licence", "publisher", "territories", "format", "landing page"]
+    outcome.datasets[0].update(
+        license_id="etalab-2.0",
+        publisher=[{"name": "METZ MÉTROPOLE"}],
+        territories=["200039865"],
+        resources=[{"format": "gtfs", "url": "https://example.org/gtfs.zip"}],
+        url="https://next.data.gouv.fr/fr/datasets/transport-donnees-gtfs",
+    )
+    assert corpus.check(outcome, record) == []
