@@ -16,7 +16,7 @@ from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 from ckanext.datagrandest import vocabularies
-from ckanext.datagrandest.harvesters import dedup, iso19139, jsonld, safexml
+from ckanext.datagrandest.harvesters import dedup, iso19139, jsonld, safexml, turtle_budget
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
@@ -128,6 +128,12 @@ class DCATHarvester(DataGrandEstHarvester):
                 raise SourceError(f"{url} : {error}") from error
         elif fmt == "json-ld":
             data = _json_ld(body, url)
+        else:
+            # rdflib's Turtle-family readers are quadratic on long multi-line literals too.
+            try:
+                turtle_budget.check(body)
+            except turtle_budget.TurtleRefused as error:
+                raise SourceError(f"{url} : {error}") from error
         parser = RDFParser()
         try:
             parser.parse(data, _format=fmt)
