@@ -12,6 +12,11 @@ REQUIRED = [
     "ckanext/datagrandest/data/territories.json",
     "ckanext/datagrandest/data/licenses.json",
     "ckanext/datagrandest/data/eu_vocabularies.json",
+    # JSON-LD contexts the DCAT harvester reads instead of fetching them.
+    "ckanext/datagrandest/data/jsonld/dcat-us-1.1.json",
+    "ckanext/datagrandest/data/jsonld/schema.org-29.4.json",
+    "ckanext/datagrandest/data/jsonld/dcat-ap-3.0.0.json",
+    "ckanext/datagrandest/data/jsonld/dcat-ap-3.0.1.json",
     "ckanext/datagrandest/schemas/dataset.yaml",
     "ckanext/datagrandest/schemas/organization.yaml",
     "ckanext/datagrandest/schemas/presets.yaml",
