@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -11,6 +12,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest import sources
 from ckanext.datagrandest.harvesters.replay import ReplayServer, udata_routes
+from ckanext.datagrandest.territories import normalise
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -284,3 +286,52 @@ def test_an_entry_may_keep_its_own_address_when_the_file_is_synced_again(cli, tm
     again = _sync(cli, tmp_path, entries)
     assert again.exit_code == 0, again.output
     assert "Rien à changer" in again.output
+
+
+# How Géo-IDE names the State's services in Grand Est (issue 9): the Moselle and Bas-Rhin
+# DDTs without their number, the others with it and their full name, the DREAL and a variant.
+GEO_IDE_NAMES = {
+    "DDT 08 (Direction Départementale des Territoires des Ardennes)": "ddt-ardennes",
+    "DDT 10 (Direction Départementale des Territoires de l'Aube)": "ddt-aube",
+    "DDT 51 (Direction Départementale des Territoires de la Marne)": "ddt-marne",
+    "DDT 52 (Direction Départementale des Territoires de la Haute-Marne)": "ddt-haute-marne",
+    "DDT 54 (Direction Départementale des Territoires de Meurthe-et-Moselle)": (
+        "ddt-meurthe-et-moselle"
+    ),
+    "DDT 55 (Direction Départementale des Territoires de la Meuse)": "ddt-meuse",
+    "DDT de la Moselle": "ddt-moselle",
+    "DDT du Bas-Rhin": "ddt-bas-rhin",
+    "DDT 68 (Direction Départementale des Territoires du Haut-Rhin)": "ddt-haut-rhin",
+    "DDT 88 (Direction Départementale des Territoires des Vosges)": "ddt-vosges",
+    "DREAL Grand Est (Direction Régionale de l'Environnement, de l'Aménagement et du "
+    "Logement Grand Est)": "dreal-grand-est",
+    "DREAL Grand-Est": "dreal-grand-est",
+}
+
+
+def _like(pattern: str, text: str) -> bool:
+    """CSW PropertyIsLike as our client sends it: %value% unless the value has a %."""
+    pattern = pattern if "%" in pattern else f"%{pattern}%"
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, flags=re.IGNORECASE | re.DOTALL) is not None
+
+
+def test_geo_ide_filter_and_routing_follow_how_geo_ide_names_the_services():
+    loaded = sources.load(sources.DEFAULT_PATH)
+    geo_ide = next(s for s in loaded.sources if s["name"] == "geo-ide-etat-grand-est")
+    patterns = geo_ide["config"]["organisation_like"]
+    assert not {"DDT 57", "DDT 67"} & set(patterns)  # forms Géo-IDE never writes
+    titles = {normalise(o["title"]): o["name"] for o in loaded.organizations}
+    aliases = {normalise(k): v for k, v in geo_ide["config"]["publisher_aliases"].items()}
+    org_names = {o["name"] for o in loaded.organizations}
+    assert set(aliases.values()) <= org_names
+    for name, org in GEO_IDE_NAMES.items():
+        assert any(_like(p, name) for p in patterns), name
+        assert (titles.get(normalise(name)) or aliases.get(normalise(name))) == org, name
+    # Services of the State elsewhere in France stay out.
+    for other in (
+        "DDT 21 (Direction Départementale des Territoires de la Côte-d'Or)",
+        "DREAL Bretagne",
+        "DDT de la Meurthe",
+    ):
+        assert not any(_like(p, other) for p in patterns), other

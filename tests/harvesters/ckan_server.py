@@ -48,3 +48,20 @@ def serve(pages: Mapping[int, Any], path: str = D4C_PATH) -> Iterator[Search]:
         # The source URL is the portal's root; the search path comes from the config.
         search.url = server.url + ("/data4citizen" if path == D4C_PATH else "")
         yield search
+
+
+@contextmanager
+def serve_paged_in_path(pages: Mapping[int, Any], rows: int) -> Iterator[Search]:
+    """Data4Citizen as it answers: the paging in the path, ``.../search/start=0&rows=100``."""
+    search = Search(dict(pages))
+    routes = {}
+    # Each page's own path, and one past the last page (which answers no dataset).
+    for start in [*pages, max(pages) + rows]:
+        routes[f"{D4C_PATH}start={start}&rows={rows}"] = _at(search, start)
+    with ReplayServer(routes) as server:
+        search.url = server.url + "/data4citizen"
+        yield search
+
+
+def _at(search: Search, start: int) -> Any:
+    return lambda query, path: search({**query, "start": str(start), "path": path}, path)

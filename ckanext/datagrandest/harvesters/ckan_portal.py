@@ -40,7 +40,18 @@ _VOLATILE: Final = frozenset(
 # ckanext-spatial keeps the ISO fileIdentifier as "guid", ckanext-dcat the URI as "uri".
 _ORIGINAL_KEYS: Final = ("identifier", "dct_identifier", "dcat_identifier", "guid", "uri")
 _FREQUENCY_KEYS: Final = ("frequency", "accrual_periodicity", "frequency-of-update")
-_PATH: Final = re.compile(r"^[A-Za-z0-9._~/-]{1,200}$")
+_PATH: Final = re.compile(r"^[A-Za-z0-9._~/=&-]{1,200}$")
+# Data4Citizen takes its paging in the path (``.../search/start=0&rows=100``): a search_path
+# may hold these placeholders, filled for each page instead of query parameters.
+_PAGING_PLACEHOLDERS: Final = ("{start}", "{rows}")
+
+
+def _page_url(endpoint: str, params: dict[str, Any], start: int) -> str:
+    if "{start}" not in endpoint:
+        return f"{endpoint}?{urlencode({**params, 'start': start})}"
+    url = endpoint.replace("{start}", str(start)).replace("{rows}", str(params["rows"]))
+    rest = {key: value for key, value in params.items() if key != "rows"}
+    return f"{url}?{urlencode(rest)}" if rest else url
 
 
 def strip_volatile(value: Any) -> Any:
@@ -61,10 +72,19 @@ class CKANHarvester(DataGrandEstHarvester):
 
     def check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         path = config.get("search_path", STANDARD_SEARCH)
-        if not isinstance(path, str) or not _PATH.match(path.strip("/")) or ".." in path.split("/"):
+        bare = path if isinstance(path, str) else ""
+        for placeholder in _PAGING_PLACEHOLDERS:
+            bare = bare.replace(placeholder, "0")
+        if (
+            not isinstance(path, str)
+            or not _PATH.match(bare.strip("/"))
+            or ".." in path.split("/")
+            or ("{rows}" in path and "{start}" not in path)
+        ):
             raise ValueError(
                 "« search_path » doit être un chemin relatif à l'URL de la source, "
-                f"par exemple {STANDARD_SEARCH} ou d4c/api/datasets/2.0/search/"
+                f"par exemple {STANDARD_SEARCH}, ou avec la pagination dans le chemin "
+                "d4c/api/datasets/2.0/search/start={start}&rows={rows}"
             )
         rows = config.get("rows", _DEFAULT_ROWS)
         if not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= _MAX_ROWS:
@@ -99,7 +119,7 @@ class CKANHarvester(DataGrandEstHarvester):
         seen: set[str] = set()
         start = 0
         while True:
-            url = f"{endpoint}?{urlencode({**params, 'start': start})}"
+            url = _page_url(endpoint, params, start)
             source.pages.visit(url)
             items, count = _search_page(source.http.get_json(url), url)
             if not items:
