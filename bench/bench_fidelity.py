@@ -243,6 +243,7 @@ def _dcat_graph(path: Path) -> Iterator[tuple[str, Present]]:
         licences = values(dataset, DCT + "license") + values(dataset, DCT + "rights")
         for distribution in distributions:
             licences += values(distribution, DCT + "license") + values(distribution, DCT + "rights")
+        licences = [lic for lic in licences if "not specified" not in str(lic).lower()]
         names = [n for p in values(dataset, DCT + "publisher") for n in values(p, FOAF + "name")]
         titles = values(dataset, DCT + "title")
         yield (
@@ -283,6 +284,7 @@ ISO = {
     "gco": "http://www.isotc211.org/2005/gco",
 }
 _PUBLISHER_ROLES = ("publisher", "owner", "custodian")
+_NOT_RESOURCES = (".rie.gouv.fr", "catalog.search", "GetRecordById")
 
 
 def _csw(path: Path) -> Iterator[tuple[str, Present]]:
@@ -308,9 +310,13 @@ def _csw(path: Path) -> Iterator[tuple[str, Present]]:
         constraints = texts(
             record, f"{info}/gmd:resourceConstraints//gmd:otherConstraints"
         ) + texts(record, f"{info}/gmd:resourceConstraints//gmd:useLimitation")
-        links = record.xpath(
-            "gmd:distributionInfo//gmd:transferOptions//gmd:CI_OnlineResource", namespaces=ISO
-        )
+        links = [
+            link
+            for link in record.xpath(
+                "gmd:distributionInfo//gmd:transferOptions//gmd:CI_OnlineResource", namespaces=ISO
+            )
+            if not any(word in " ".join(texts(link, "gmd:linkage")) for word in _NOT_RESOURCES)
+        ]
         formats = texts(record, "gmd:distributionInfo//gmd:distributionFormat//gmd:name")
         title = texts(record, f"{info}/gmd:citation/*/gmd:title")
         yield (
@@ -452,6 +458,8 @@ def _report(kinds: tuple[str, ...], failures_file: Path | None) -> int:
     skipped = [s.label for s in helpers.load_sources(kinds) if not s.available()]
     totals: Counter[str] = Counter()
     per_field: dict[str, Counter[str]] = {name: Counter() for name in FIELDS}
+    # Landed records that lost a field their payload holds (resource fields: in part).
+    lost: dict[str, list[str]] = {name: [] for name in FIELDS}
     problems: list[str] = []
     refusals: list[str] = []
     outcomes = []
@@ -482,6 +490,8 @@ def _report(kinds: tuple[str, ...], failures_file: Path | None) -> int:
                     for name in present:
                         per_field[name]["present"] += 1
                         per_field[name]["carried"] += int(bool(got.get(name)))
+                        if dataset is not None and got.get(name, 0) < present[name]:
+                            lost[name].append(f"{source.label}: {title[:50]}")
         row["carried"] = round(score)
         totals.update(row)
         totals["score_x100"] += round(score * 100)
@@ -498,6 +508,10 @@ def _report(kinds: tuple[str, ...], failures_file: Path | None) -> int:
     print("\nper field (records whose payload holds it: share carried)")
     for name, counts in per_field.items():
         print(f"  {name:22} {counts['present']:4}  {_share(counts['carried'], counts['present'])}")
+    print("\nlanded records that lost a field their payload holds (first 6 of each)")
+    for name, records in lost.items():
+        if records:
+            print(f"  {name} ({len(records)}): {'; '.join(records[:6])}")
     if skipped:
         print(f"\nnot harvested (shared reference folder missing): {skipped}")
     print(f"\nrefused ({len(refusals)}):")
