@@ -180,3 +180,21 @@ def test_other_licence_comes_back_with_its_text(app):
     assert parsed["license_id"] == "other"
     assert parsed["license_other"] == "Licence maison v1"
     assert parsed["resources"][0]["license"] == "other"
+
+
+def test_an_original_publisher_comes_back_apart_from_the_organization(app):
+    org = make_organization()
+    publisher = {
+        "name": "Metz Métropole",
+        "uri": "https://www.metzmetropole.fr/",
+        "email": "opendata@metzmetropole.fr",
+        "identifier": "200039865",
+    }
+    original = make_dataset(org, **{**FULL_DATASET, "publisher": [publisher]})
+    original = call_action("package_show", id=original["id"])
+    assert original["publisher"] == [publisher]
+    parsed = parse_back(app, original)
+    (back,) = parsed["publisher"]
+    assert {k: v for k, v in back.items() if v} == publisher
+    # Its own contact point stays its own.
+    assert _normalised("contact", parsed["contact"]) == _normalised("contact", original["contact"])

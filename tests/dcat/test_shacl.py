@@ -7,8 +7,8 @@ import pytest
 from ckan.lib import search
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib import Graph, Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH
 
 from .support import FULL_DATASET, MINIMAL_DATASET, concept_graph, make_dataset, make_organization
 
@@ -114,3 +114,44 @@ def test_the_same_check_catches_the_stock_profile_alone(app, shapes):
         "http://www.w3.org/ns/dcat#accessURL",
         "http://spdx.org/rdf/terms#algorithm",
     } <= paths, found
+
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ORIGINAL_PUBLISHER = {
+    "name": "Metz Métropole",
+    "uri": "https://www.metzmetropole.fr/",
+    "email": "opendata@metzmetropole.fr",
+    "url": "https://www.metzmetropole.fr/",
+    "identifier": "200039865",
+    "type": "http://purl.org/adms/publishertype/LocalAuthority",
+}
+
+
+def test_original_publisher_is_the_dct_publisher_without_violation(app, shapes):
+    org = make_organization()
+    dataset = make_dataset(
+        org, **{**MINIMAL_DATASET, "name": "arbres-metz", "publisher": [ORIGINAL_PUBLISHER]}
+    )
+    turtle = app.get(f"/dataset/{dataset['id']}.ttl").body
+    graph = Graph().parse(data=turtle, format="turtle")
+    ref = next(graph.subjects(RDF.type, DCAT.Dataset))
+    (publisher,) = graph.objects(ref, DCTERMS.publisher)
+    assert str(publisher) == "https://www.metzmetropole.fr/"
+    assert str(graph.value(publisher, FOAF.name)) == "Metz Métropole"
+    # The organisation holding it here answers for the record: its contact point.
+    (contact,) = graph.objects(ref, DCAT.contactPoint)
+    assert str(graph.value(contact, VCARD.fn)) == "Région Grand Est"
+    found = violations(turtle, shapes)
+    assert not found, "\n".join(found)
+    # A publisher type outside ADMS's is left out of the export rather than invalid.
+    other = make_dataset(
+        org,
+        **{
+            **MINIMAL_DATASET,
+            "name": "arbres-metz-2",
+            "publisher": [{"name": "Metz Métropole", "type": "https://example.org/Mairie"}],
+        },
+    )
+    turtle = app.get(f"/dataset/{other['id']}.ttl").body
+    assert "example.org/Mairie" not in turtle
+    assert not violations(turtle, shapes)

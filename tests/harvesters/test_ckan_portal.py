@@ -121,3 +121,61 @@ def test_a_bad_config_is_refused_in_french(org, config, message):
     with pytest.raises(tk.ValidationError) as error:
         create_source("https://portail.example.org", "datagrandest_ckan", config, org["id"], "x")
     assert message in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+def _d4c_records():
+    pages = [load(name) for name in ("d4c_search_page1.json", "d4c_search_page2.json")]
+    return {r["id"]: r for page in pages for r in page["result"]["results"]}
+
+
+def _mapping_source(config):
+    from ckanext.datagrandest.harvesters.base import PageGuard, Source
+    from ckanext.datagrandest.harvesters.ckan_portal import CKANHarvester
+
+    harvester = CKANHarvester()
+    source = Source(
+        id="s",
+        url="https://portail.test",
+        config=harvester.check_config(config),
+        http=None,  # type: ignore[arg-type]
+        pages=PageGuard(1),
+    )
+    return harvester, source
+
+
+def test_the_datasets_own_page_publisher_and_places_are_kept():
+    harvester, source = _mapping_source({})
+    records = _d4c_records()
+    plu = records[PLU]
+    plu["url"] = "https://www.selestat.test/urbanisme/plu"
+    mapped = harvester.map_record(plu, source)
+    # Its own web page, not {source}/dataset/{name}.
+    assert mapped["url"] == "https://www.selestat.test/urbanisme/plu"
+    assert mapped["publisher"] == [{"name": "Ville de Sélestat"}]
+    # No web address of its own: the page on the portal.
+    air = dict(records[AIR], url="ftp://files.test/air")
+    mapped_air = harvester.map_record(air, source)
+    assert mapped_air["url"] == "https://portail.test/dataset/stations-qualite-air-d4c"
+    assert mapped_air["publisher"] == [  # its maintainer
+        {"name": "Observatoire régional", "email": "observatoire@region.test"}
+    ]
+    trafic = dict(records[TRAFIC])
+    trafic["extras"] = [
+        *trafic.get("extras", []),
+        {"key": "spatial_text", "value": "Commune de Saint-Dié-des-Vosges, 57"},
+        {"key": "publisher_name", "value": "Région Grand Est"},
+        {"key": "publisher_identifier", "value": "200052264"},
+    ]
+    mapped_trafic = harvester.map_record(trafic, source)
+    assert mapped_trafic["territories"] == ["57", "88413"]
+    assert mapped_trafic["publisher"] == [{"name": "Région Grand Est", "identifier": "200052264"}]
+
+
+def test_a_configured_landing_page_serves_records_without_a_page_of_their_own():
+    template = "https://www.datagrandest.fr/data4citizen/visualisation/information/?id={name}"
+    harvester, source = _mapping_source({**D4C, "landing_page": template})
+    records = _d4c_records()
+    air = harvester.map_record(records[AIR], source)
+    assert air["url"] == template.replace("{name}", "stations-qualite-air-d4c")
+    # A record with its own page keeps it.
+    assert harvester.map_record(records[PLU], source)["url"] == "https://www.selestat.test"

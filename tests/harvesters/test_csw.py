@@ -12,6 +12,7 @@ from ckan.tests.helpers import call_action
 from lxml import etree
 
 from ckanext.datagrandest.harvesters import csw_client, iso19139
+from ckanext.datagrandest.harvesters.base import PageGuard, Source
 from ckanext.datagrandest.harvesters.csw import landing_page
 from ckanext.datagrandest.harvesters.http import HttpClient
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
@@ -327,3 +328,57 @@ def test_the_regional_geocatalogues_and_portal_are_declared_and_valid():
     d4c = declared["datagrandest-data4citizen"]
     assert d4c["type"] == "datagrandest_ckan"
     assert d4c["config"]["search_path"] == "d4c/api/datasets/2.0/search/"
+
+
+GEO_IDENTIFIER = b"""<gmd:geographicElement><gmd:EX_GeographicDescription><gmd:geographicIdentifier>
+<gmd:MD_Identifier><gmd:code><gco:CharacterString>67462</gco:CharacterString></gmd:code>
+</gmd:MD_Identifier></gmd:geographicIdentifier></gmd:EX_GeographicDescription></gmd:geographicElement>
+<gmd:geographicElement><gmd:EX_GeographicDescription><gmd:geographicIdentifier>
+<gmd:MD_Identifier><gmd:code><gco:CharacterString>Bas-Rhin</gco:CharacterString></gmd:code>
+</gmd:MD_Identifier></gmd:geographicIdentifier></gmd:EX_GeographicDescription></gmd:geographicElement>
+"""
+
+
+def _plu_record(page: bytes) -> Any:
+    records = iso19139.records(iso19139.parse_xml(page))
+    return next(r for r in records if iso19139.file_identifier(r) == "dge-plu-selestat-0001")
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_geographic_identifiers_publisher_and_distribution_format_are_read(harvester):
+    page = fixture("page1.xml")
+    # The first extent gets geographic identifiers; the archive loses its extension and
+    # the record states its files are MapInfo TAB.
+    page = page.replace(b"<gmd:EX_Extent>", b"<gmd:EX_Extent>" + GEO_IDENTIFIER, 1)
+    page = page.replace(b"telechargement/plu_selestat.zip", b"telechargement/plu_selestat")
+    page = page.replace(b"ESRI Shapefile", b"MapInfo TAB")
+    record = _plu_record(page)
+    assert iso19139.geographic_identifiers(record) == ["67462", "Bas-Rhin"]
+    assert iso19139.distribution_formats(record) == ["MapInfo TAB"]
+    source = Source(
+        id="s",
+        url="https://catalogue.test/geonetwork/srv/fre/csw",
+        config=harvester.check_config({}),
+        http=None,  # type: ignore[arg-type]
+        pages=PageGuard(1),
+    )
+    data = harvester.map_record(record, source)
+    assert data["territories"] == ["67462", "67"]
+    assert data["publisher"] == [{"name": "Ville de Sélestat", "email": "urbanisme@selestat.test"}]
+    archive = next(r for r in data["resources"] if r["url"].endswith("plu_selestat"))
+    # Not a format of ours: kept as the record states it (the schema says what it does).
+    assert archive["format"] in ("MapInfo TAB", "MAPINFO_TAB", "TAB")
+    # Services keep theirs.
+    assert {r["format"] for r in data["resources"] if r.get("is_api")} == {"WMS_SRVC", "WFS_SRVC"}
+
+
+def test_the_publisher_is_the_first_organisation_by_role():
+    page = fixture("page1.xml")
+    record = _plu_record(page)
+    plain = iso19139.to_dataset(record)["publisher"]
+    assert plain == [{"name": "Ville de Sélestat", "email": "urbanisme@selestat.test"}]
+    # A person named as point of contact is not a publisher.
+    people = page.replace(b"gmd:organisationName", b"gmd:individualName")
+    mapped = iso19139.to_dataset(_plu_record(people))
+    assert "publisher" not in mapped
+    assert mapped["contact"]  # still a contact

@@ -15,7 +15,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest.harvesters import dedup
 from ckanext.datagrandest.harvesters.dcat import rdf_format
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply
+from demo.replay import ReplayServer, Reply
 
 from . import csw_server
 from .conftest import create_source, harvest, source_datasets
@@ -169,3 +169,44 @@ def test_a_bad_format_is_refused_in_french(org):
             "src-2",
         )
     assert "rdf_format" in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+def test_datasets_in_the_wild_are_named_by_their_uri_and_keep_their_publisher(org):
+    with serve({"1": ("wild.ttl", TURTLE)}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "metz")
+        result = harvest(source["id"])
+        again = harvest(source["id"])
+    # The refused blank node counts as one error of the job.
+    assert result["stats"] == {"added": 2, "errored": 1}
+    # A blank-node dataset without dct:identifier cannot be told apart between two runs.
+    (refused,) = result["gather_errors"][:1]
+    assert "nœud anonyme sans dct:identifier" in refused and "Jeu sans adresse" in refused
+    datasets = source_datasets(source["id"])
+    assert set(datasets) == {
+        "https://metz.test/dataset/arbres",
+        "https://metz.test/dataset/parkings",
+    }
+    arbres = datasets["https://metz.test/dataset/arbres"]
+    assert arbres["identifier"] == "https://metz.test/dataset/arbres"
+    assert arbres["url"] == "https://metz.test/pages/arbres"
+    assert arbres["publisher"] == [
+        {"name": "Metz Métropole", "email": "opendata@metz.test", "identifier": "200039865"}
+    ]
+    assert arbres["territories"] == ["57463"]  # "Commune de Metz", its dct:spatial label
+    assert len(arbres["resources"]) == 2
+    parkings = datasets["https://metz.test/dataset/parkings"]
+    assert parkings["publisher"] == [
+        {"name": "Metz Métropole", "uri": "https://metz.test/org/metz-metropole"}
+    ]
+    # Blank nodes get new labels at every parse: an unchanged catalogue is "not modified".
+    # (The refused node and "nothing withdrawn after an incomplete gather" are the errors.)
+    assert again["stats"] == {"not modified": 2, "errored": 2}
+
+
+def test_blank_node_labels_do_not_reach_the_content_hash():
+    from ckanext.datagrandest.harvesters.dcat import without_labels
+
+    first = {"resources": [{"distribution_ref": "Nab12", "url": "u"}], "uri": "Nab13"}
+    second = {"resources": [{"distribution_ref": "Nff99", "url": "u"}], "uri": "Nff98"}
+    assert without_labels(first, {"Nab12", "Nab13"}) == without_labels(second, {"Nff99", "Nff98"})
+    assert without_labels({"title": "Nab12"}, set()) == {"title": "Nab12"}

@@ -8,7 +8,7 @@ import pytest
 
 from ckanext.datagrandest.harvesters import ods
 from ckanext.datagrandest.harvesters.base import PageGuard, Source, make_client
-from ckanext.datagrandest.harvesters.replay import ReplayServer, ods_routes
+from demo.replay import ReplayServer, ods_routes
 
 from .conftest import create_source, harvest, load_fixture, source_datasets
 
@@ -130,3 +130,23 @@ def test_processing_timestamp_does_not_change_the_content_hash(catalogue):
     again["metas"]["default"]["records_count"] = 2000
     third = ods.OdsHarvester()._records([again], source=None)  # type: ignore[arg-type]
     assert third[0].content_hash != first[0].content_hash
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_publisher_explore_page_and_territory_names_are_kept(catalogue):
+    source = Source(
+        id="s", url="https://data.strasbourg.eu", config={}, http=None, pages=PageGuard(1)
+    )  # type: ignore[arg-type]
+    harvester = ods.OdsHarvester()
+    velo = harvester.map_record(catalogue[0], source)
+    assert velo["publisher"] == [{"name": "Eurométropole de Strasbourg"}]
+    assert velo["url"] == "https://data.strasbourg.eu/explore/dataset/lieux_parking_velo/"
+    record = copy.deepcopy(catalogue[2])
+    record["metas"]["default"]["territory"] = ["Commune de Mulhouse", "68"]
+    arbres = harvester.map_record(record, source)
+    assert arbres["publisher"] == [{"name": "Ville de Mulhouse"}]
+    assert arbres["territories"] == ["68", "68224"]
+    del record["metas"]["default"]["publisher"]
+    record["metas"]["dcat"] = {"creator": "Service des espaces verts", "contact_email": "ev@x.fr"}
+    creator = harvester.map_record(record, source)
+    assert creator["publisher"] == [{"name": "Service des espaces verts", "email": "ev@x.fr"}]

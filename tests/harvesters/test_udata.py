@@ -10,8 +10,8 @@ import requests
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.datagrandest.harvesters.replay import ReplayServer, udata_routes
 from ckanext.datagrandest.harvesters.udata import UdataHarvester
+from demo.replay import ReplayServer, udata_routes
 
 from .conftest import create_source, harvest, load_fixture, source_datasets
 
@@ -164,7 +164,9 @@ def test_two_sources_with_the_same_guids_never_touch_each_other(server, source, 
     mine, theirs = source_datasets(source["id"]), source_datasets(other["id"])
     assert set(mine) == set(theirs) == {PISTES, EAU, LYCEES}
     assert not {d["id"] for d in mine.values()} & {d["id"] for d in theirs.values()}
-    assert {d["owner_org"] for d in theirs.values()} == {other_org["id"]}
+    # The mirror names the same publisher: its datasets go to that publisher's organisation.
+    assert {d["owner_org"] for d in theirs.values()} == {source["owner_org"]}
+    assert other_org["id"] != source["owner_org"]
 
     mirror[1]["title"] = "Titre changé"
     harvest(other["id"])
@@ -290,3 +292,40 @@ def test_bad_config_is_refused_with_a_clear_message(org, config, message):
     with pytest.raises(tk.ValidationError) as error:
         create_source("https://data.gouv.fr", "datagrandest_udata", config, org["id"], "mauvaise")
     assert message in str(error.value.error_dict["config"])
+
+
+def test_publisher_landing_page_and_zones_as_real_udata_records_give_them():
+    harvester = UdataHarvester()
+    record = copy.deepcopy(load_fixture("udata/strasbourg-eurometropole.json")[0])
+    record["organization"]["business_number_id"] = "24670048800013"
+    record["spatial"]["zones"] = [
+        "fr:commune:57463@1942-01-01",  # Metz, with the validity suffix udata adds
+        "fr/departement/88",  # the older path form
+        "fr:epci:200039865@2014-01-01",
+        "fr:departement:44",  # Loire-Atlantique, not our région 44
+        "country:fr",
+    ]
+    mapped = harvester.map_record(record, source=None)  # type: ignore[arg-type]
+    assert mapped["publisher"] == [
+        {
+            "name": "Eurométropole de Strasbourg",
+            "url": "https://www.data.gouv.fr/fr/organizations/strasbourg-eurometropole/",
+            "identifier": "24670048800013",
+        }
+    ]
+    assert mapped["url"] == record["page"]
+    assert mapped["territories"] == ["57463", "88", "200039865"]
+
+    del record["organization"]
+    record["owner"] = {"first_name": "Camille", "last_name": "Martin", "page": "https://x.test/u"}
+    owned = harvester.map_record(record, source=None)  # type: ignore[arg-type]
+    assert owned["publisher"] == [{"name": "Camille Martin", "url": "https://x.test/u"}]
+
+
+def test_the_publisher_is_stored_and_shown_on_the_dataset_page(app, source):
+    harvest(source["id"])
+    pistes = source_datasets(source["id"])[PISTES]
+    assert pistes["publisher"][0]["name"] == "Eurométropole de Strasbourg"
+    page = app.get(f"/dataset/{pistes['name']}")
+    assert "Producteur d&#39;origine" in page.body or "Producteur d'origine" in page.body
+    assert "Eurométropole de Strasbourg" in page.body

@@ -13,7 +13,11 @@ EPCIs (which INSEE identifies by their SIREN) ``http://id.insee.fr/geo/intercomm
 geography revision and cannot be built from a code; the code URIs are stable for as long as
 the code is, readable, and the form French portals already exchange.
 
-Publisher: the organization (``foaf:Agent``) gets ``dct:type`` from the ADMS publisher-type
+Publisher: the original publisher a harvested dataset names (``publisher``, filled by the
+harvesters) is its ``dct:publisher``; the portal organization that holds the dataset then
+becomes its ``dcat:contactPoint`` when the dataset has none (the body that answers for the
+record on this portal). Without an original publisher the organization is the
+``dct:publisher`` (``foaf:Agent``), with ``dct:type`` from the ADMS publisher-type
 vocabulary according to its ``body_kind`` and its SIREN as ``dct:identifier``.  The dataset's
 own licence is also stated on the dataset (DCAT-AP only has it on distributions), and the
 granularity, which DCAT-AP has no property for, is ``dge:granularity`` in our namespace.
@@ -252,9 +256,22 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
 
     def _publisher_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         organization = dataset_dict.get("organization")
-        if not organization:
+        org = self._organization(organization["id"]) if organization else None
+        original = [
+            agent
+            for agent in _as_list(_value(dataset_dict, "publisher"))
+            if isinstance(agent, dict) and agent.get("name")
+        ]
+        if original:
+            # The stock profile wrote the original publisher; DCAT-AP wants dct:type of a
+            # publisher from the ADMS publisher types only.
+            for publisher in self.g.objects(dataset_ref, DCT.publisher):
+                for kind in list(self.g.objects(publisher, DCT.type)):
+                    if not str(kind).startswith(PUBLISHER_TYPE):
+                        self.g.remove((publisher, DCT.type, kind))
+            if org is not None:
+                self._organization_as_contact(org, dataset_ref)
             return
-        org = self._organization(organization["id"])
         if org is None:
             return
         for publisher in list(self.g.objects(dataset_ref, DCT.publisher)):
@@ -281,6 +298,22 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             website = _value(org, "website")
             if website and not any(self.g.objects(publisher, FOAF.homepage)):
                 self.g.add((publisher, FOAF.homepage, CleanedURIRef(website)))
+
+    def _organization_as_contact(self, org: dict[str, Any], dataset_ref: URIRef) -> None:
+        """The portal organization as contact point of a dataset that names none."""
+        if any(self.g.objects(dataset_ref, DCAT.contactPoint)) or not org.get("title"):
+            return
+        contact = BNode()
+        self.g.add((dataset_ref, DCAT.contactPoint, contact))
+        self.g.add((contact, RDF.type, VCARD.Kind))
+        self.g.add((contact, RDF.type, VCARD.Organization))
+        self.g.add((contact, VCARD.fn, Literal(str(org["title"]))))
+        email = _value(org, "email")
+        if email:
+            self.g.add((contact, VCARD.hasEmail, URIRef(self._add_mailto(str(email)))))
+        website = _value(org, "website")
+        if website:
+            self.g.add((contact, VCARD.hasURL, CleanedURIRef(website)))
 
     def _provenance_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         # package_show carries our harvesters' provenance; search results (catalogue pages)

@@ -56,7 +56,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.datagrandest import config as dge_config
-from ckanext.datagrandest.harvesters import dedup, harvest_warnings, safexml
+from ckanext.datagrandest.harvesters import dedup, harvest_warnings, publishers, safexml
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, HttpClient
 from ckanext.datagrandest.harvesters.sanitize import clean_dataset
 from ckanext.datagrandest.territories import normalise
@@ -228,7 +228,7 @@ class DataGrandEstHarvester(HarvesterBase):
         return {"name": kind.name, "title": kind.title, "description": kind.description}
 
     def validate_config(self, config: str | None) -> str:
-        parsed = self._parse_config(config)
+        parsed = publishers.check_config(self._parse_config(config))
         return json.dumps(self.check_config(parsed), ensure_ascii=False)
 
     def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
@@ -425,10 +425,19 @@ class DataGrandEstHarvester(HarvesterBase):
     def _context(self) -> dict[str, Any]:
         return {"user": self._get_user_name(), "ignore_auth": True, "return_id_only": True}
 
-    def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool:
+    def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool | str:
         # Cross-source deduplication (dedup.py) is a rule of every harvester: a record
         # naming a dataset another source already brought is linked to it, and written
         # only by the source that wins it.
+        own = dedup.own_dataset(data)
+        if own is not None:
+            # A copy of one of our own datasets (a catalogue we harvest harvested us):
+            # linked to it, never written, never a second dataset.
+            obj.package_id = own
+            data.pop(dedup.KEYS_FIELD, None)
+            Session.add(HarvestObjectExtra(harvest_object_id=obj.id, key=dedup.COPY_KEY, value="1"))
+            _make_current(obj)
+            return "unchanged"  # nothing written: "not modified" in the job report
         if obj.package_id is None:
             obj.package_id = dedup.find_duplicate(data, obj.harvest_source_id)
         data.pop(dedup.KEYS_FIELD, None)
@@ -454,12 +463,23 @@ class DataGrandEstHarvester(HarvesterBase):
         context = harvest_warnings.context(self._context(), warnings)
         suggested = data.pop("name", None) or data["title"]
         data.pop("id", None)
-        data["owner_org"] = _owner_org(obj.harvest_source_id)
         existing = (
-            Session.query(Package.id, Package.name).filter(Package.id == obj.package_id).first()
+            Session.query(Package.id, Package.name, Package.owner_org)
+            .filter(Package.id == obj.package_id)
+            .first()
             if obj.package_id
             else None
         )
+        if existing and existing.owner_org:
+            # No harvest moves a dataset out of the organisation it is in: the source that
+            # wins a dataset rewrites its metadata, never its organisation.
+            data["owner_org"] = existing.owner_org
+        else:
+            data["owner_org"] = publishers.owner_org(
+                publishers.first(data.get("publisher")),
+                _owner_org(obj.harvest_source_id),
+                _config_of(obj),
+            )
         try:
             if existing:
                 data.update(id=existing.id, name=existing.name, state="active")
@@ -499,8 +519,13 @@ class DataGrandEstHarvester(HarvesterBase):
         return True
 
     def _withdraw(self, obj: HarvestObject) -> bool:
-        if obj.package_id and dedup.shared_with_others(obj.package_id, obj.harvest_source_id):
-            # Another source still lists the dataset: only this source's link goes.
+        if obj.package_id and (
+            dedup.shared_with_others(obj.package_id, obj.harvest_source_id)
+            or dedup.published_here(obj.package_id)
+            or dedup.copy_link(obj.package_id, obj.harvest_source_id)
+        ):
+            # Another source still lists the dataset, or it is not this source's to withdraw
+            # (published here, or a copy of ours): only this source's link goes.
             _retire_previous(obj)
             obj.current = False
             return True
@@ -582,6 +607,14 @@ def _extra(obj: HarvestObject, key: str) -> str | None:
 
 def _extra_row(object_id: str, key: str, value: str) -> dict[str, str]:
     return {"id": str(uuid.uuid4()), "harvest_object_id": object_id, "key": key, "value": value}
+
+
+def _config_of(obj: HarvestObject) -> dict[str, Any]:
+    try:
+        parsed = json.loads(obj.source.config or "{}")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def _owner_org(source_id: str) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 
 from ckanext.datagrandest import vocabularies
-from ckanext.datagrandest.harvesters import dedup, iso19139, mapping
+from ckanext.datagrandest.harvesters import dedup, iso19139, mapping, places, publishers
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
@@ -40,6 +40,19 @@ _VOLATILE: Final = frozenset(
 # ckanext-spatial keeps the ISO fileIdentifier as "guid", ckanext-dcat the URI as "uri".
 _ORIGINAL_KEYS: Final = ("identifier", "dct_identifier", "dcat_identifier", "guid", "uri")
 _FREQUENCY_KEYS: Final = ("frequency", "accrual_periodicity", "frequency-of-update")
+# Where CKAN portals say which places a dataset covers (root fields of scheming portals,
+# extras otherwise): names, INSEE codes, zone ids or territory URIs.
+_PLACE_KEYS: Final = (
+    "territories",
+    "territory",
+    "spatial_text",
+    "spatial-text",
+    "spatial_uri",
+    "geographic_coverage",
+    "zones",
+    "communes",
+)
+_AGENT: Final = ("name", "uri", "email", "url", "identifier", "type")
 _PATH: Final = re.compile(r"^[A-Za-z0-9._~/=&-]{1,200}$")
 # Data4Citizen takes its paging in the path (``.../search/start=0&rows=100``): a search_path
 # may hold these placeholders, filled for each page instead of query parameters.
@@ -182,9 +195,12 @@ class CKANHarvester(DataGrandEstHarvester):
         spatial = _spatial(extras)
         if spatial:
             data["spatial_coverage"] = [spatial]
-        territories = iso19139.infer_territories(title, [])
+        territories = _territories(record, extras) or iso19139.infer_territories(title, [])
         if territories:
             data["territories"] = territories
+        publisher = _publisher(record, extras)
+        if publisher:
+            data["publisher"] = [publisher]
         contact = _contact(record)
         if contact:
             data["contact"] = [contact]
@@ -238,15 +254,74 @@ def _tag_names(record: dict[str, Any]) -> list[str]:
 
 
 def _landing_page(record: dict[str, Any], source: Source) -> str | None:
+    """The dataset's own page (its ``url``) when it is a web address, else its page there."""
+    remote = record.get("url")
+    if isinstance(remote, str) and publishers.web_address(remote):
+        return remote.strip()
     template = source.config.get("landing_page")
     name, ident = record.get("name"), record.get("id")
     if template:
         return str(template).replace("{name}", str(name or ident)).replace("{id}", str(ident))
     if source.config["search_path"].strip("/") == STANDARD_SEARCH and name:
         return f"{source.url}/dataset/{name}"
-    remote = record.get("url")
-    is_web = isinstance(remote, str) and remote.startswith(("http://", "https://"))
-    return remote if is_web else None
+    return None
+
+
+def _territories(record: dict[str, Any], extras: dict[str, Any]) -> list[str]:
+    values: list[Any] = []
+    for key in _PLACE_KEYS:
+        value = record.get(key) or extras.get(key)
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            values.extend(v.get("id") or v.get("code") if isinstance(v, dict) else v for v in value)
+    return places.from_codes_or_names(values)
+
+
+def _publisher(record: dict[str, Any], extras: dict[str, Any]) -> dict[str, str] | None:
+    """dct:publisher as a DCAT-minded portal states it, else the organization, else a person."""
+    stated = record.get("publisher")
+    if isinstance(stated, str) and stated.strip().startswith("["):
+        try:
+            stated = json.loads(stated)
+        except ValueError:
+            stated = None
+    first = publishers.first(stated)
+    if first:
+        found = publishers.agent(
+            first.get("name"),
+            uri=first.get("uri"),
+            email=first.get("email"),
+            url=first.get("url"),
+            identifier=first.get("identifier"),
+            kind=first.get("type"),
+        )
+        if found:
+            return found
+    legacy = {k: record.get(f"publisher_{k}") or extras.get(f"publisher_{k}") for k in _AGENT}
+    found = publishers.agent(
+        legacy["name"],
+        uri=legacy["uri"],
+        email=legacy["email"],
+        url=legacy["url"],
+        identifier=legacy["identifier"],
+        kind=legacy["type"],
+    )
+    if found:
+        return found
+    organization = record.get("organization")
+    if isinstance(organization, dict) and (organization.get("title") or organization.get("name")):
+        return publishers.agent(organization.get("title") or organization.get("name"))
+    for who in ("author", "maintainer"):
+        found = publishers.agent(record.get(who), email=record.get(f"{who}_email"))
+        if found:
+            return found
+    return None
 
 
 def _licence(record: dict[str, Any]) -> dict[str, str]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from ckanext.datagrandest.harvesters import csw_client, dedup, iso19139
+from ckanext.datagrandest.harvesters import csw_client, dedup, iso19139, places
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
@@ -119,8 +119,11 @@ class CSWHarvester(DataGrandEstHarvester):
         data["name"] = data["title"]
         if not data.get("notes"):
             data["notes"] = _NO_DESCRIPTION
-        # owner_org comes from the harvest source; the record's publisher is only a hint.
-        data.pop("publisher", None)
+        # The responsible party (publisher, owner, custodian...) is the original publisher;
+        # base.py routes a new dataset to that publisher's organisation.
+        named = places.from_codes_or_names(iso19139.geographic_identifiers(record))
+        if named:
+            data["territories"] = list(dict.fromkeys([*named, *data.get("territories", [])]))
         if not data.get("url"):
             landing = landing_page(source.url, source.config, guid)
             if landing:

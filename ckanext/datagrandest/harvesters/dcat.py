@@ -15,8 +15,18 @@ from collections.abc import Iterator
 from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
+from rdflib import BNode
+
 from ckanext.datagrandest import vocabularies
-from ckanext.datagrandest.harvesters import dedup, iso19139, jsonld, safexml, turtle_budget
+from ckanext.datagrandest.harvesters import (
+    dedup,
+    iso19139,
+    jsonld,
+    places,
+    publishers,
+    safexml,
+    turtle_budget,
+)
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
@@ -27,7 +37,7 @@ from ckanext.datagrandest.harvesters.base import (
 )
 from ckanext.dcat.processors import RDFParser, RDFParserException
 
-__all__ = ["DCATHarvester", "rdf_format", "to_schema"]
+__all__ = ["DCATHarvester", "dataset_uri", "rdf_format", "to_schema", "without_labels"]
 
 FORMATS: Final = ("xml", "turtle", "json-ld", "nt", "n3", "trig")
 _BY_MEDIA_TYPE: Final = {
@@ -103,15 +113,21 @@ class DCATHarvester(DataGrandEstHarvester):
                 datasets = list(parser.datasets())
             except Exception as error:  # a profile failing on odd data must not hang the job
                 raise SourceError(f"Catalogue DCAT illisible ({url}) : {error!r}") from error
+            blank = {str(node) for node in parser.g.all_nodes() if isinstance(node, BNode)}
             for dataset in datasets:
-                guid = dataset.get("uri") or dataset.get("identifier")
-                if not isinstance(guid, str) or not guid.strip():
+                # The URI names the dataset; dct:identifier only when it has none (a
+                # blank node): many catalogues give a URI and no dct:identifier.
+                guid = dataset_uri(dataset) or str(dataset.get("identifier") or "").strip()
+                if not guid:
                     source.skip(
-                        f"Jeu de données DCAT sans URI ni identifiant ignoré : "
-                        f"{dataset.get('title') or '(sans titre)'}"
+                        "Jeu de données DCAT refusé : nœud anonyme sans dct:identifier, "
+                        f"impossible de le reconnaître d'un moissonnage à l'autre "
+                        f"({dataset.get('title') or 'sans titre'})"
                     )
                     continue
-                records.append(Record(guid.strip(), canonical_json(dataset)))
+                # rdflib names blank nodes anew at each parse: their labels must not
+                # reach the content hash, or an unchanged catalogue looks changed.
+                records.append(Record(guid, canonical_json(without_labels(dataset, blank))))
             yield records
             following = parser.next_page()
             url = urljoin(url, following) if following else None
@@ -150,10 +166,11 @@ class DCATHarvester(DataGrandEstHarvester):
         if not isinstance(record.get("title"), str) or not record["title"].strip():
             raise RecordError("titre manquant (dct:title)")
         data = to_schema(record)
-        keys = [v for v in (record.get("uri"), record.get("identifier")) if isinstance(v, str)]
+        uri = dataset_uri(record)
+        keys = [v for v in (uri, record.get("identifier")) if isinstance(v, str) and v]
         data[dedup.KEYS_FIELD] = keys
-        if not data.get("identifier") and keys:
-            data["identifier"] = keys[0]
+        if not data.get("identifier") and uri:
+            data["identifier"] = uri
         data["name"] = record.get("name") or record["title"]
         return data
 
@@ -176,11 +193,72 @@ def to_schema(record: dict[str, Any]) -> dict[str, Any]:
     elif data.get("license_id") != "other":
         data.pop("license_other", None)
     if not data.get("territories"):
-        inferred = iso19139.infer_territories(title, [])
+        spatial = [p for p in data.get("spatial_coverage") or [] if isinstance(p, dict)]
+        inferred = places.from_codes_or_names(
+            [p.get(k) for p in spatial for k in ("uri", "text")]
+        ) or iso19139.infer_territories(title, [])
         if inferred:
             data["territories"] = inferred
+    if not publishers.web_address(data.get("url")):
+        data.pop("url", None)
+    publisher = _publisher(record)
+    if publisher:
+        data["publisher"] = [publisher]
     data["resources"] = [_resource(r) for r in record.get("resources") or [] if _usable(r)]
     return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def dataset_uri(dataset: dict[str, Any]) -> str:
+    """The dataset's URI as the parser gave it (root or ``uri`` extra); "" for a blank node."""
+    uri = dataset.get("uri")
+    if not uri:
+        uri = next(
+            (
+                e.get("value")
+                for e in dataset.get("extras") or []
+                if isinstance(e, dict) and e.get("key") == "uri"
+            ),
+            "",
+        )
+    return str(uri or "").strip()
+
+
+def without_labels(value: Any, blank: set[str]) -> Any:
+    """``value`` with every blank-node label (a value equal to one) left out."""
+    if isinstance(value, dict):
+        return {
+            k: without_labels(v, blank)
+            for k, v in value.items()
+            if not (isinstance(v, str) and v in blank)
+        }
+    if isinstance(value, list):
+        return [without_labels(v, blank) for v in value if not (isinstance(v, str) and v in blank)]
+    return value
+
+
+def _publisher(record: dict[str, Any]) -> dict[str, str] | None:
+    """dct:publisher as the profiles parsed it (name, URI, email, page, type, identifier)."""
+    agent = publishers.first(record.get("publisher"))
+    if agent is None:
+        # Profiles without the scheming field leave publisher_* extras.
+        extras = {
+            e.get("key"): e.get("value")
+            for e in record.get("extras") or []
+            if isinstance(e, dict) and str(e.get("key", "")).startswith("publisher_")
+        }
+        agent = {str(k)[len("publisher_") :]: v for k, v in extras.items()}
+    name = agent.get("name")
+    translated = agent.get("name_translated")
+    if not name and isinstance(translated, dict):
+        name = translated.get("fr") or next(iter(translated.values()), None)
+    return publishers.agent(
+        name,
+        uri=agent.get("uri"),
+        email=agent.get("email"),
+        url=agent.get("url"),
+        identifier=agent.get("identifier"),
+        kind=agent.get("type"),
+    )
 
 
 def _json_ld(body: bytes, url: str) -> str:

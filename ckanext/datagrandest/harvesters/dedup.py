@@ -19,6 +19,11 @@ The rule (also in README.md):
   the dataset page but do not overwrite it.
 * A source that stops listing the dataset unlinks itself; the dataset is withdrawn only when
   no source lists it any more.
+* A record that names a dataset of this very portal (our DCAT URI
+  ``{ckanext.dcat.base_uri}/dataset/{id}`` or our page ``{ckan.site_url}/dataset/{name}``:
+  a catalogue we harvest has harvested us) is a copy of ours: it is linked to that dataset,
+  never written, never counted as a source of it (it neither wins it, nor keeps it alive,
+  nor withdraws it).
 """
 
 from __future__ import annotations
@@ -32,16 +37,25 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.datagrandest.harvesters import provenance
-from ckanext.harvest.model import HarvestObject, HarvestSource, Package, Session
+from ckanext.harvest.model import (
+    HarvestObject,
+    HarvestObjectExtra,
+    HarvestSource,
+    Package,
+    Session,
+)
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "COPY_KEY",
     "KEYS_FIELD",
     "add_sources",
+    "copy_link",
     "find_duplicate",
     "keys_of",
     "may_write",
+    "own_dataset",
     "priority",
     "sources",
     "strip_from_index",
@@ -50,6 +64,8 @@ __all__ = [
 # Transient key a harvester's map_record may add: identifiers naming the original.
 KEYS_FIELD: Final = "_datagrandest_dedup_keys"
 SOURCES_KEY: Final = "datagrandest_sources"
+# Harvest object extra marking a link to a dataset of this portal (a copy of ours).
+COPY_KEY: Final = "datagrandest_copy_of_ours"
 # Priority of a dataset published here, above any source.
 LOCAL: Final = 1_000_000
 DEFAULT_PRIORITY: Final = {
@@ -172,8 +188,71 @@ def priority(source_id: str | None) -> int:
     return DEFAULT_PRIORITY.get(row.type, _FALLBACK_PRIORITY)
 
 
-def _links(package_id: str) -> list[tuple[str, str, Any]]:
-    """(source id, guid, first linked) of every source currently listing the package."""
+def _own_prefixes() -> tuple[str, ...]:
+    """Where this portal's dataset URIs and pages start, in both schemes."""
+    from ckanext.dcat.utils import catalog_uri
+
+    bases = {catalog_uri(), tk.config.get("ckan.site_url") or ""}
+    prefixes = set()
+    for base in bases:
+        rest = base.split("://", 1)[-1].rstrip("/")
+        if rest:
+            prefixes |= {f"{scheme}://{rest}/dataset/" for scheme in ("http", "https")}
+    return tuple(sorted(prefixes))
+
+
+def own_dataset(data: dict[str, Any]) -> str | None:
+    """The active dataset of this portal a record is a copy of, or None (see the rule).
+
+    Reads ``identifier``, ``url`` and ``KEYS_FIELD`` without removing anything.
+    """
+    values = [data.get("identifier"), data.get("url"), *(data.get(KEYS_FIELD) or ())]
+    prefixes = _own_prefixes()
+    refs: set[str] = set()
+    for value in values:
+        text = str(value or "").strip()
+        prefix = next((p for p in prefixes if text.startswith(p)), None)
+        if prefix:
+            ref = text[len(prefix) :].split("?", 1)[0].split("#", 1)[0].strip("/")
+            # /dataset/{id}.ttl and the like name the same dataset.
+            refs |= {ref, ref.rsplit(".", 1)[0]} if "/" not in ref else set()
+    refs.discard("")
+    if not refs:
+        return None
+    row = (
+        Session.query(Package.id)
+        .filter(
+            Package.state == "active",
+            Package.type == "dataset",
+            sa.or_(Package.id.in_(refs), Package.name.in_(refs)),
+        )
+        .first()
+    )
+    return str(row.id) if row else None
+
+
+def copy_link(package_id: str, source_id: str) -> bool:
+    """Whether the source's current link to the package is a copy of ours (see the rule)."""
+    return (
+        Session.query(HarvestObject.id)
+        .join(HarvestObjectExtra, HarvestObjectExtra.harvest_object_id == HarvestObject.id)
+        .filter(
+            HarvestObject.package_id == package_id,
+            HarvestObject.harvest_source_id == source_id,
+            HarvestObject.current.is_(True),
+            HarvestObjectExtra.key == COPY_KEY,
+        )
+        .first()
+        is not None
+    )
+
+
+def _links(package_id: str, include_copies: bool = False) -> list[tuple[str, str, Any]]:
+    """(source id, guid, first linked) of every source currently listing the package.
+
+    Copies of ours (``COPY_KEY``) are left out unless asked for: they list our own
+    dataset back to us and must neither win it nor keep it alive.
+    """
     rows = (
         Session.query(
             HarvestObject.harvest_source_id,
@@ -184,12 +263,18 @@ def _links(package_id: str) -> list[tuple[str, str, Any]]:
         .group_by(HarvestObject.harvest_source_id, HarvestObject.guid)
         .all()
     )
-    current = {
-        (row.harvest_source_id, row.guid)
-        for row in Session.query(HarvestObject.harvest_source_id, HarvestObject.guid).filter(
-            HarvestObject.package_id == package_id, HarvestObject.current.is_(True)
+    query = Session.query(HarvestObject.harvest_source_id, HarvestObject.guid).filter(
+        HarvestObject.package_id == package_id, HarvestObject.current.is_(True)
+    )
+    if not include_copies:
+        copy = sa.exists().where(
+            sa.and_(
+                HarvestObjectExtra.harvest_object_id == HarvestObject.id,
+                HarvestObjectExtra.key == COPY_KEY,
+            )
         )
-    }
+        query = query.filter(~copy)
+    current = {(row.harvest_source_id, row.guid) for row in query}
     return [(s, g, first) for s, g, first in rows if (s, g) in current]
 
 
@@ -243,10 +328,10 @@ def shared_with_others(package_id: str, source_id: str) -> bool:
 
 def sources(package_id: str) -> list[dict[str, Any]]:
     """Every source listing the package, the one that writes it first."""
-    links = _links(package_id)
+    links = _links(package_id, include_copies=True)
     if not links:
         return []
-    writer = winner(package_id, links)
+    writer = winner(package_id, _links(package_id))
     rows = {
         row.id: row
         for row in Session.query(

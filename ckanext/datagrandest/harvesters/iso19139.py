@@ -420,6 +420,7 @@ def infer_territories(title: str, places: Iterable[str]) -> list[str]:
 
 # --- Parties -----------------------------------------------------------------------------
 
+# Who publishes the data, most telling role first (ISO CI_RoleCode).
 _PUBLISHER_ROLES: Final = ("publisher", "owner", "custodian", "originator", "distributor")
 
 
@@ -430,6 +431,7 @@ def _parties(ident: etree._Element, record: etree._Element) -> list[dict[str, st
     for node in nodes:
         party = {
             "role": _text(node, "gmd:role/gmd:CI_RoleCode") or "",
+            "organisation": _text(node, "gmd:organisationName") or "",
             "name": _text(node, "gmd:organisationName") or _text(node, "gmd:individualName") or "",
             "email": _text(node, ".//gmd:electronicMailAddress") or "",
             "url": _text(node, ".//gmd:onlineResource/gmd:CI_OnlineResource/gmd:linkage") or "",
@@ -461,15 +463,30 @@ def _publisher(ident: etree._Element, record: etree._Element) -> list[dict[str, 
     ``owner_org`` is decided by the harvest source, not by the record; this tells who
     the record says publishes the data (``dct:publisher``), in dcat_ap_full's shape.
     """
-    parties = [p for p in _parties(ident, record) if not p["metadata_contact"]]
-    for role in _PUBLISHER_ROLES:
-        for party in parties:
-            if party["role"] == role and party["name"]:
-                return [{k: party[k] for k in ("name", "email", "url") if party[k]}]
-    for party in parties:
-        if party["name"]:
-            return [{k: party[k] for k in ("name", "email", "url") if party[k]}]
+    # An organisation only: a person named as point of contact is no publisher.
+    parties = [
+        p for p in _parties(ident, record) if not p["metadata_contact"] and p["organisation"]
+    ]
+    ranked = sorted(
+        parties,
+        key=lambda p: (_PUBLISHER_ROLES.index(p["role"]) if p["role"] in _PUBLISHER_ROLES else 99),
+    )
+    for party in ranked[:1]:
+        found = {"name": party["organisation"], "email": party["email"], "url": party["url"]}
+        return [{k: v for k, v in found.items() if v}]
     return []
+
+
+def geographic_identifiers(record: etree._Element) -> list[str]:
+    """Codes or names of ``gmd:geographicIdentifier`` (e.g. an INSEE code, "Moselle")."""
+    ident = _identification(record)
+    if ident is None:
+        return []
+    return _texts(
+        ident,
+        ".//gmd:EX_Extent/gmd:geographicElement/gmd:EX_GeographicDescription/"
+        "gmd:geographicIdentifier/*/gmd:code",
+    )
 
 
 # --- Licence and constraints ---------------------------------------------------------
@@ -566,12 +583,22 @@ def format_from_url(url: str) -> str | None:
     return mapping.format_from_url(url)
 
 
-def _distribution_format(record: etree._Element) -> str | None:
+def distribution_formats(record: etree._Element) -> list[str]:
+    """Format names the record states for its distribution (``gmd:distributionFormat``,
+    ``gmd:distributorFormat``), e.g. "MapInfo TAB", "ESRI Shapefile", without repeats."""
     names = _texts(
         record,
-        "gmd:distributionInfo/gmd:MD_Distribution/gmd:distributionFormat/" "gmd:MD_Format/gmd:name",
+        "gmd:distributionInfo/gmd:MD_Distribution/gmd:distributionFormat/gmd:MD_Format/gmd:name|"
+        "gmd:distributionInfo/gmd:MD_Distribution/gmd:distributor/gmd:MD_Distributor/"
+        "gmd:distributorFormat/gmd:MD_Format/gmd:name",
     )
-    formats = {vocabularies.file_type_code(name) for name in names} - {None}
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def _distribution_format(record: etree._Element) -> str | None:
+    """The one format a record's files come in (our code, else the name as stated), or None
+    when it states several: then which file is which cannot be told."""
+    formats = {vocabularies.file_type_code(name) or name for name in distribution_formats(record)}
     return formats.pop() if len(formats) == 1 else None
 
 
@@ -600,7 +627,10 @@ def _resources(record: etree._Element, guid: str) -> list[dict[str, Any]]:
                 resource["name"] = f"{name} ({service})"
         else:
             download = "DOWNLOAD" in protocol.upper()
-            fmt = format_from_url(url) or (default_format if download else None)
+            # The record's distribution format names the files it links to; a link to a
+            # web page (WWW:LINK) is no such file.
+            is_page = "LINK" in protocol.upper() and not download
+            fmt = format_from_url(url) or (None if is_page else default_format)
             resource.update(is_api=False, access_url=url)
             if download:
                 resource["download_url"] = url

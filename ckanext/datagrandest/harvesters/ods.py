@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ckanext.datagrandest import territories
-from ckanext.datagrandest.harvesters import mapping
+from ckanext.datagrandest.harvesters import mapping, places, publishers
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
@@ -123,6 +123,14 @@ class OdsHarvester(DataGrandEstHarvester):
         codes = _territories(metas)
         if codes:
             data["territories"] = codes
+        dcat = (record.get("metas") or {}).get("dcat")
+        dcat = dcat if isinstance(dcat, dict) else {}
+        publisher = publishers.agent(
+            metas.get("publisher") or dcat.get("creator"),
+            email=dcat.get("contact_email") if not metas.get("publisher") else None,
+        )
+        if publisher:
+            data["publisher"] = [publisher]
         return compact(data)
 
 
@@ -179,8 +187,12 @@ def _territories(metas: dict[str, Any]) -> list[str]:
         match = _CODE.search(str(reference))
         if match and territories.is_known(match.group(1)):
             found.append(match.group(1))
-    for name in metas.get("territory") or []:
+    names = metas.get("territory") or []
+    for name in names if isinstance(names, list) else [names]:
         for suggestion in territories.autocomplete(str(name), limit=1):
             if territories.normalise(suggestion["name"]) == territories.normalise(str(name)):
                 found.append(suggestion["code"])
+    if not found:
+        # Codes or "Commune de X" forms the exact-name match above leaves.
+        found = places.from_codes_or_names(names if isinstance(names, list) else [names])
     return list(dict.fromkeys(found))

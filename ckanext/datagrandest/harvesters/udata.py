@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ckanext.datagrandest.harvesters import dedup, mapping
+from ckanext.datagrandest.harvesters import dedup, mapping, places, publishers
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
     Record,
@@ -143,9 +143,11 @@ class UdataHarvester(DataGrandEstHarvester):
                     "end": mapping.date_only(temporal.get("end")),
                 }
             ]
+        publisher = _publisher(record)
+        if publisher:
+            data["publisher"] = [publisher]
         if isinstance(spatial, dict):
-            codes = [mapping.territory_code(zone) for zone in spatial.get("zones") or []]
-            known = list(dict.fromkeys(code for code in codes if code))
+            known = places.from_zones(spatial.get("zones"))
             if known:
                 data["territories"] = known
             granularity = spatial.get("granularity")
@@ -156,6 +158,25 @@ class UdataHarvester(DataGrandEstHarvester):
 
 def _id(item: dict[str, Any]) -> Any:
     return item.get("id")
+
+
+def _publisher(record: dict[str, Any]) -> dict[str, str] | None:
+    """The udata organization publishing the dataset, else the user who owns it."""
+    organization = record.get("organization")
+    if isinstance(organization, dict) and organization.get("name"):
+        return publishers.agent(
+            organization["name"],
+            url=organization.get("page"),
+            # udata gives recent organizations their SIRET (or SIREN).
+            identifier=organization.get("business_number_id"),
+        )
+    owner = record.get("owner")
+    if isinstance(owner, dict):
+        name = owner.get("fullname") or " ".join(
+            str(owner.get(k) or "") for k in ("first_name", "last_name")
+        )
+        return publishers.agent(name, url=owner.get("page"))
+    return None
 
 
 def origin_keys(record: dict[str, Any]) -> list[str]:
