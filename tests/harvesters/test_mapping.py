@@ -397,6 +397,16 @@ def test_several_themes_flatten_without_repeats():
     assert mapping.warnings("theme", found) == ["thème non reconnu : Inconnu au bataillon"]
 
 
+def test_keywords_name_a_theme_only_whole():
+    words = ["Transports", "Hydrographie", "eau potable", "transportation", "Plan de mobilité"]
+    # "eau potable" and "Plan de mobilité" merely contain a theme word; a topic category
+    # code is no keyword.
+    assert mapping.keyword_themes(words) == [THEME + "TRAN", THEME + "ENVI", THEME + "TECH"]
+    assert mapping.keyword_themes("Santé") == [THEME + "HEAL"]
+    assert mapping.keyword_themes([None, ""]) == []
+    assert mapping.map_theme("eau potable", whole=True).values == ()
+
+
 def test_every_topic_category_and_inspire_theme_points_at_our_themes():
     mapped = [t for t in TOPIC_CATEGORIES if mapping.map_theme(t).values]
     # intelligenceMilitary has no INSPIRE counterpart in the alignment.

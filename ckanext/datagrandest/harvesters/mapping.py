@@ -34,7 +34,9 @@ Functions (``value`` may be anything a JSON payload holds; non-strings are read 
 * ``map_theme(value)`` / ``map_themes(values)`` -> EU data-theme URIs (several per value at
   times).  EU codes, URIs and labels, INSPIRE theme URIs and labels (GeoDCAT-AP's alignment),
   ISO topic categories (through INSPIRE), udata/ODS/CKAN theme and group names.
-  ``theme_values(mapped)`` flattens a list of results; ``iso_themes(inspire, topics)`` and
+  ``theme_values(mapped)`` flattens a list of results; ``keyword_themes(words)`` takes only
+  keywords that name a theme whole (a fallback when a record states no theme);
+  ``iso_themes(inspire, topics)`` and
   ``inspire_theme_code(word, href, thesaurus)`` serve ISO 19139 records.
 * ``map_license(value)`` -> our licence id.  Ids, URIs (http/https, trailing slash, ``deed.fr``),
   SPDX ids, udata/CKAN ids, EU licence URIs and codes, titles and free text (``dct:rights``).
@@ -70,6 +72,7 @@ __all__ = [
     "inspire_theme_code",
     "is_api_format",
     "iso_themes",
+    "keyword_themes",
     "license_dict",
     "license_fields",
     "map_format",
@@ -671,8 +674,12 @@ def _topic_themes(topic: str) -> tuple[str, ...]:
     return _uris(codes)
 
 
-def map_theme(value: Any) -> Mapped:
-    """EU data-theme URIs a source's theme names (a value may name several, or none)."""
+def map_theme(value: Any, *, whole: bool = False) -> Mapped:
+    """EU data-theme URIs a source's theme names (a value may name several, or none).
+
+    ``whole=True`` (for keywords, which are no themes): only a whole EU or INSPIRE label, a
+    synonym or an INSPIRE URI counts, never one word of a longer text or a topic category.
+    """
     text = _text(value)
     if not text:
         return _nothing()
@@ -690,6 +697,8 @@ def map_theme(value: Any) -> Mapped:
     inspire = _inspire_label_index().get(folded)
     if inspire:
         return Mapped(_uris(vocabularies.inspire_theme_data_themes(inspire)), True, text)
+    if whole:
+        return Mapped((), False, text)
     topic = _topic_themes(text)
     if topic:
         return Mapped(topic, True, text)
@@ -707,6 +716,13 @@ def map_themes(values: Any) -> list[Mapped]:
     """One result per theme name given (a list or one text)."""
     items = values if isinstance(values, list | tuple) else [values]
     return [map_theme(item) for item in items if _text(item)]
+
+
+def keyword_themes(words: Any) -> list[str]:
+    """EU theme URIs that keywords name whole ("Transports", "Hydrographie"); the others say
+    nothing (a keyword is no theme: no warning)."""
+    items = words if isinstance(words, list | tuple) else [words]
+    return theme_values(map_theme(item, whole=True) for item in items if _text(item))
 
 
 def theme_values(mapped: Iterable[Mapped]) -> list[str]:
