@@ -13,7 +13,6 @@ from collections.abc import Mapping
 import pytest
 from ckan.tests import factories
 
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply
 from ckanext.datagrandest.harvesters.sanitize import (
     clean_dataset,
     clean_markup,
@@ -22,6 +21,7 @@ from ckanext.datagrandest.harvesters.sanitize import (
     has_unsafe_link,
     holds_html,
 )
+from demo.replay import ReplayServer, Reply
 
 from .conftest import create_source, harvest, source_datasets
 
@@ -249,3 +249,16 @@ def test_a_harvested_record_is_stored_clean():
     assert resource["url"] == "https://ems.example/eau.csv"
     assert resource.get("download_url") == "https://ems.example/eau.csv"
     assert not resource.get("access_url")
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    ["](" * 200_000, "](<" * 150_000 + ">)", "<!--" * 100_000, "<script>" * 50_000, "<" * 300_000],
+    ids=["link openers", "bracketed destinations", "comments", "scripts", "lone brackets"],
+)
+def test_crafted_text_is_cleaned_whole_and_inert(crafted):
+    # Each scan is linear (no rescanning per opener) and the input is cut at four times the
+    # length kept; speed itself is not asserted here.
+    cleaned = clean_markup(crafted + " fin", 20_000)
+    assert _inert(cleaned)
+    assert len(cleaned) <= 20_000

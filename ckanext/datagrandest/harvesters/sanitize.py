@@ -52,20 +52,30 @@ _MARKDOWN_TAGS: Final = frozenset(
     | {"table", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
 _PASSES: Final = 4
+# Longest link label looked for when a link must go (Markdown labels are short).
+_MAX_LABEL: Final = 1000
+# Input read per field: this many times the length kept (the rest would be cut anyway).
+_INPUT_FACTOR: Final = 4
 
 _SPACES: Final = re.compile(r"\s+")
 _BLANK_LINES: Final = re.compile(r"\n[ \t]*\n(\s*\n)+")
 # Markdown autolinks of safe schemes (<https://…>, <nom@exemple.fr>): text, not tags.
 _AUTOLINK: Final = re.compile(
-    r"<(?:(?:https?|ftp|mailto):[^\s<>]+|[^\s<>@/:]+@[^\s<>@]+\.[^\s<>@]+)>", re.IGNORECASE
+    r"<(?:(?:https?|ftp|mailto):[^\s<>]++|[^\s<>@/:]++@[^\s<>@.]++(?:\.[^\s<>@.]++)++)>",
+    re.IGNORECASE,
 )
 # A "<" an HTML parser would read as the start of a tag, comment or declaration.
 _TAG_START: Final = re.compile(r"<(?=[A-Za-z/!?])")
 _OPENERS: Final = re.compile(r"<(?:(script|style)\b|(!--))", re.IGNORECASE)
+_CLOSERS: Final = {
+    "script": re.compile(r"</script", re.IGNORECASE),
+    "style": re.compile(r"</style", re.IGNORECASE),
+    "--": re.compile(r"-->"),
+}
 _SCHEME: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _INVISIBLE: Final = re.compile(r"[\x00-\x20\x7f]+")
 _REFERENCE_DEF: Final = re.compile(
-    r"^ {0,3}\[(?:[^\]\\]|\\.)+\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)[^\n]*\n?", re.MULTILINE
+    r"^ {0,3}\[(?:[^\]\\\n]|\\.)++\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)[^\n]*\n?", re.MULTILINE
 )
 
 
@@ -83,15 +93,28 @@ def unsafe_link(target: str) -> bool:
     return found is not None and found.group(1).lower() not in _LINK_SCHEMES
 
 
-def _destination_end(text: str, start: int) -> tuple[str, int] | None:
+class _Next:
+    """Position of the next given character at or after i; amortised, since i only grows."""
+
+    def __init__(self, text: str, char: str) -> None:
+        self.text, self.char, self.found = text, char, -2
+
+    def __call__(self, i: int) -> int:
+        if self.found == -1 or self.found >= i:
+            return self.found
+        self.found = self.text.find(self.char, i)
+        return self.found
+
+
+def _destination_end(
+    text: str, start: int, next_paren: _Next, next_gt: _Next
+) -> tuple[str, int] | None:
     """The destination of an inline link opening at ``start`` (after "("), and where it ends."""
     i = start
     while i < len(text) and text[i] in " \t\n":
         i += 1
-    if i < len(text) and text[i] == "<":
-        close = text.find(">", i)
-        if close < 0:
-            return None
+    if i < len(text) and text[i] == "<" and next_gt(i) >= 0:
+        close = next_gt(i)
         destination, i = text[i + 1 : close], close + 1
     else:
         depth, begin = 0, i
@@ -104,14 +127,14 @@ def _destination_end(text: str, start: int) -> tuple[str, int] | None:
                 depth -= 1
             i += 1
         destination = text[begin:i]
-    close = text.find(")", i)
+    close = next_paren(i)
     return (destination, close + 1) if close >= 0 else None
 
 
-def _label_start(text: str, bracket: int) -> int | None:
-    """Where the "[" matching the "]" at ``bracket`` is (nested brackets allowed)."""
+def _label_start(text: str, bracket: int, floor: int) -> int | None:
+    """Where the "[" matching the "]" at ``bracket`` is, looking back no further than floor."""
     depth = 0
-    for i in range(bracket, -1, -1):
+    for i in range(bracket, max(floor, bracket - _MAX_LABEL) - 1, -1):
         if text[i] == "]":
             depth += 1
         elif text[i] == "[":
@@ -122,29 +145,31 @@ def _label_start(text: str, bracket: int) -> int | None:
 
 
 def _drop_unsafe_links(text: str) -> str:
-    """Inline links and images to unsafe addresses become their label; such references go."""
+    """Inline links and images to unsafe addresses become their label; such references go.
+
+    Linear in the text's length: a crafted text of many "](" must not cost its square.
+    """
+    if "](" not in text and "]:" not in text:
+        return text
     text = _REFERENCE_DEF.sub(lambda m: "" if unsafe_link(m.group(1).strip("<>")) else m[0], text)
+    next_paren, next_gt = _Next(text, ")"), _Next(text, ">")
     out: list[str] = []
-    done = 0
-    search = 0
-    while True:
-        bracket = text.find("](", search)
-        if bracket < 0:
-            break
-        found = _destination_end(text, bracket + 2)
-        start = _label_start(text, bracket)
-        if found is None or start is None or start < done:
-            search = bracket + 2
-            continue
+    done = search = 0
+    while (bracket := text.find("](", search)) >= 0:
+        found = _destination_end(text, bracket + 2, next_paren, next_gt)
+        if found is None:
+            break  # no ")" after this point: no link can end any more
         destination, end = found
         if unsafe_link(destination):
-            if start > 0 and text[start - 1] == "!":
-                start -= 1
-            label = text[text.index("[", start) + 1 : bracket]
-            out.append(text[done:start])
-            out.append(label)
+            start = _label_start(text, bracket, done)
+            if start is None:
+                out.append(text[done : bracket + 1])  # "[label]" stays as text, link gone
+            else:
+                image = start > done and text[start - 1] == "!"
+                out.append(text[done : start - 1 if image else start])
+                out.append(text[start + 1 : bracket])
             done = end
-        search = end
+        search = max(end, bracket + 2)
     out.append(text[done:])
     return "".join(out)
 
@@ -162,14 +187,19 @@ def _defuse_unclosed(text: str) -> str:
     tail = text[last_close + 1 :]
     if "<" in tail:
         text = text[: last_close + 1] + _TAG_START.sub("< ", tail)
-    lowered = text.lower()
-    positions = []
+    # An opener is unclosed when no closer of its kind comes after it: compare with the
+    # last closer of each kind (one pass each, whatever the number of openers).
+    last_closer = {}
+    for kind, closer in _CLOSERS.items():
+        last_closer[kind] = max((m.start() for m in closer.finditer(text)), default=-1)
+    pieces, done = [], 0
     for match in _OPENERS.finditer(text):
-        closer = f"</{match.group(1).lower()}" if match.group(1) else "-->"
-        if lowered.find(closer, match.end()) < 0:
-            positions.append(match.start())
-    for position in reversed(positions):
-        text = text[:position] + "< " + text[position + 1 :]
+        kind = match.group(1).lower() if match.group(1) else "--"
+        if last_closer[kind] < match.end():
+            pieces.append(text[done : match.start()] + "< ")
+            done = match.start() + 1
+    pieces.append(text[done:])
+    text = "".join(pieces)
     return text
 
 
@@ -278,13 +308,14 @@ def _html_to_markdown(text: str) -> str:
 
 def clean_plain(text: str, limit: int = _DEFAULT_MAX) -> str:
     """Text shown as is (titles, keywords, names): no markup, one line."""
-    text = text.replace("\x00", "")  # never legitimate, and our autolink mark
+    # Past a few times the length kept, markup cannot matter; cutting first bounds the work.
+    text = text[: limit * _INPUT_FACTOR].replace("\x00", "")  # NUL: our autolink mark
     return _unmark(_SPACES.sub(" ", _strip_html(text))).strip()[:limit]
 
 
 def clean_markup(text: str, limit: int = _DEFAULT_MAX) -> str:
     """Descriptions: HTML formatting turned into Markdown, everything else removed."""
-    text = text.replace("\x00", "").replace("\r\n", "\n")  # NUL: our autolink mark
+    text = text[: limit * _INPUT_FACTOR].replace("\x00", "").replace("\r\n", "\n")
     # Links before the HTML pass (which would eat <javascript:…> destinations) and after it
     # (decoded entities may have written new ones).
     text = _strip_html(_html_to_markdown(_drop_unsafe_links(text)))
