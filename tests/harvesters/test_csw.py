@@ -366,8 +366,7 @@ def test_geographic_identifiers_publisher_and_distribution_format_are_read(harve
     assert data["territories"] == ["67462", "67"]
     assert data["publisher"] == [{"name": "Ville de Sélestat", "email": "urbanisme@selestat.test"}]
     archive = next(r for r in data["resources"] if r["url"].endswith("plu_selestat"))
-    # Not a format of ours: kept as the record states it (the schema says what it does).
-    assert archive["format"] in ("MapInfo TAB", "MAPINFO_TAB", "TAB")
+    assert archive["format"] == "TAB"  # the EU file type of MapInfo TAB
     # Services keep theirs.
     assert {r["format"] for r in data["resources"] if r.get("is_api")} == {"WMS_SRVC", "WFS_SRVC"}
 

@@ -210,3 +210,19 @@ def test_blank_node_labels_do_not_reach_the_content_hash():
     second = {"resources": [{"distribution_ref": "Nff99", "url": "u"}], "uri": "Nff98"}
     assert without_labels(first, {"Nab12", "Nab13"}) == without_labels(second, {"Nff99", "Nff98"})
     assert without_labels({"title": "Nab12"}, set()) == {"title": "Nab12"}
+
+
+def test_the_licence_is_read_wherever_the_catalogue_states_it(org):
+    with serve({"1": ("licences.ttl", TURTLE)}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "licences")
+        result = harvest(source["id"])
+    assert result["object_errors"] == {}
+    datasets = {d["title"]: d for d in source_datasets(source["id"]).values()}
+    assert datasets["Licence sur les distributions"]["license_id"] == "etalab-2.0"
+    assert datasets["Licence dans dct:rights"]["license_id"] == "etalab-2.0"
+    disagreeing = datasets["Licences contradictoires"]
+    assert disagreeing["license_id"] == "other"
+    assert "ODbL" in disagreeing["license_other"] or "odbl" in disagreeing["license_other"]
+    none = datasets["Sans licence"]
+    assert none["license_id"] == "other"
+    assert none["license_other"] == "Licence non précisée par le catalogue source."

@@ -17,11 +17,11 @@ from urllib.parse import urljoin, urlsplit
 
 from rdflib import BNode
 
-from ckanext.datagrandest import vocabularies
 from ckanext.datagrandest.harvesters import (
     dedup,
     iso19139,
     jsonld,
+    mapping,
     places,
     publishers,
     safexml,
@@ -184,14 +184,8 @@ def to_schema(record: dict[str, Any]) -> dict[str, Any]:
     title = str(record.get("title") or "")
     data = {k: v for k, v in record.items() if k not in _NOT_OURS}
     data["notes"] = record.get("notes") or _NO_DESCRIPTION
-    if data.get("license_id") not in vocabularies.license_ids():
-        remote = data.pop("license_id", None) or record.get("license_title")
-        data["license_id"] = "other"
-        data["license_other"] = str(remote or "Licence non précisée par le catalogue source.")[
-            : iso19139.LICENSE_OTHER_MAX
-        ]
-    elif data.get("license_id") != "other":
-        data.pop("license_other", None)
+    data.pop("license_other", None)
+    data.update(_licence(record))
     if not data.get("territories"):
         spatial = [p for p in data.get("spatial_coverage") or [] if isinstance(p, dict)]
         inferred = places.from_codes_or_names(
@@ -206,6 +200,27 @@ def to_schema(record: dict[str, Any]) -> dict[str, Any]:
         data["publisher"] = [publisher]
     data["resources"] = [_resource(r) for r in record.get("resources") or [] if _usable(r)]
     return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def _licence(record: dict[str, Any]) -> dict[str, str]:
+    """The dataset's licence from every reading: its own, its distributions', dct:rights.
+
+    Catalogues often state the licence on the distributions only, or as text in
+    ``dct:rights``; readings that disagree are kept as "other" with their texts.
+    """
+    resources = [r for r in record.get("resources") or [] if isinstance(r, dict)]
+    own = record.get("license_id")
+    if own == "other":
+        own = record.get("license_other")
+    readings = [own, record.get("license_title"), record.get("license_url")]
+    # "other" alone is our profile's mark for a licence described by a blank node.
+    readings += [r.get("license") for r in resources if r.get("license") != "other"]
+    rights = [record.get("rights"), *(r.get("rights") for r in resources)]
+    found = mapping.license_dict(mapping.settle_license(readings, rights))
+    return found or {
+        "license_id": "other",
+        "license_other": "Licence non précisée par le catalogue source.",
+    }
 
 
 def dataset_uri(dataset: dict[str, Any]) -> str:
@@ -285,4 +300,11 @@ def _resource(resource: dict[str, Any]) -> dict[str, Any]:
     }
     # A format outside our vocabulary stays as the source wrote it: the base maps it, or
     # keeps it with a warning (harvest_warnings.py).
+    if kept.get("license"):
+        # A licence URI or name the profiles left as given: ours, or the dataset's.
+        found = mapping.map_license(kept["license"])
+        if found.recognised and found.value and found.value != "other":
+            kept["license"] = found.value
+        else:
+            kept.pop("license")
     return kept

@@ -598,7 +598,8 @@ def distribution_formats(record: etree._Element) -> list[str]:
 def _distribution_format(record: etree._Element) -> str | None:
     """The one format a record's files come in (our code, else the name as stated), or None
     when it states several: then which file is which cannot be told."""
-    formats = {vocabularies.file_type_code(name) or name for name in distribution_formats(record)}
+    found = (mapping.map_format(name) for name in distribution_formats(record))
+    formats = {mapped.value for mapped in found if mapped.value}
     return formats.pop() if len(formats) == 1 else None
 
 
