@@ -100,7 +100,7 @@ def csw_page(start: int, size: int, total: int) -> bytes:
 
 
 def csw_route(total: int) -> Any:
-    from ckanext.datagrandest.harvesters.replay import Reply
+    from demo.replay import Reply
 
     def handler(query: Mapping[str, str], path: str) -> Reply:
         lowered = {k.lower(): v for k, v in query.items()}

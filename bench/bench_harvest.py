@@ -26,12 +26,12 @@ from typing import Any
 from bench import common
 
 ORGANIZATION = "banc-essai"
-REPLAY = "ckanext.datagrandest.harvesters.replay"
+REPLAY = "demo.replay"
 
 
 def _mapped(n: int, base_url: str) -> Iterator[dict[str, Any]]:
-    from ckanext.datagrandest.harvesters.replay import synthetic_udata_dataset
     from ckanext.datagrandest.harvesters.udata import UdataHarvester
+    from demo.replay import synthetic_udata_dataset
 
     harvester = UdataHarvester()
     for index in range(n):

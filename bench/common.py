@@ -164,7 +164,7 @@ def replay(command: list[str]) -> Iterator[str]:
 
 def serve(routes: Mapping[str, Any], path: str, port_file: Path) -> None:
     """Serve `routes` until SIGTERM, writing the URL of `path` to `port_file` (see `replay`)."""
-    from ckanext.datagrandest.harvesters.replay import ReplayServer
+    from demo.replay import ReplayServer
 
     server = ReplayServer(dict(routes)).start()
     port_file.write_text(server.url + path + "\n", encoding="utf-8")

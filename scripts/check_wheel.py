@@ -24,15 +24,14 @@ REQUIRED = [
     "ckanext/datagrandest/assets/territories.js",
     "ckanext/datagrandest/i18n/fr/LC_MESSAGES/ckanext-datagrandest.mo",
     "ckanext/datagrandest/sources.yaml",
-    "ckanext/datagrandest/data/demo_sources.yaml",
-    "ckanext/datagrandest/data/harvest_samples/udata.json",
-    "ckanext/datagrandest/data/harvest_samples/ods.json",
     "ckanext/datagrandest/templates/datagrandest/snippets/harvest_provenance.html",
 ]
 REQUIRED_PREFIXES = [
     "ckanext/datagrandest/public/",
     "ckanext/datagrandest/templates/",
 ]
+# Demo and test tooling (demo/, tests/) never ships.
+FORBIDDEN_PARTS = ("replay", "harvest_samples", "demo_sources")
 REQUIRED_ENTRY_POINTS = [
     "datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin",
     "datagrandest_udata = ckanext.datagrandest.harvesters.udata:UdataHarvester",
@@ -55,6 +54,11 @@ def main(wheel_path: str) -> int:
     ]
     problems += [
         f"missing entry point '{ep}'" for ep in REQUIRED_ENTRY_POINTS if ep not in entry_points
+    ]
+    problems += [
+        f"demo or test tooling shipped: {name}"
+        for name in sorted(names)
+        if any(part in name for part in FORBIDDEN_PARTS) or name.startswith(("demo/", "tests/"))
     ]
     if problems:
         for problem in problems:

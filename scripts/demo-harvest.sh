@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Fills the demo catalogue offline: serves the bundled udata and Opendatasoft samples from a
+# Fills the demo catalogue offline: serves the udata and Opendatasoft samples of demo/ from a
 # local replay server, syncs the demo harvest sources, runs their harvests, stops the server.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-CKAN="$VENV/bin/ckan -c $ROOT/ckan.ini"
-SOURCES=$ROOT/ckanext/datagrandest/data/demo_sources.yaml
+SOURCES=$ROOT/demo/demo_sources.yaml
 URL_FILE=$STATE_DIR/run/replay.url
 LOG=$STATE_DIR/log/demo-harvest.log
 
-# The replay server listens on 127.0.0.1, which harvesters refuse unless this is on.
-$CKAN config-tool "$ROOT/ckan.ini" "ckanext.datagrandest.harvest.allow_private_addresses = true" >>"$LOG" 2>&1
+# The replay server listens on 127.0.0.1, which harvesters refuse unless
+# ckanext.datagrandest.harvest.allow_private_addresses is on: this harvest alone runs with
+# it, from its own config on top of ckan.ini; the served portal keeps it off.
+HARVEST_INI=$("$ROOT/scripts/write-demo-harvest-config.sh")
+CKAN="$VENV/bin/ckan -c $HARVEST_INI"
 
 rm -f "$URL_FILE"
-"$VENV/bin/python" -m ckanext.datagrandest.harvesters.replay --samples --port-file "$URL_FILE" >>"$LOG" 2>&1 &
+(cd "$ROOT" && exec "$VENV/bin/python" -m demo.replay --samples --port-file "$URL_FILE") >>"$LOG" 2>&1 &
 replay=$!
 trap 'kill "$replay" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$URL_FILE" ] && break; sleep 0.1; done

@@ -11,8 +11,8 @@ from ckan.cli.cli import ckan
 from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest import sources
-from ckanext.datagrandest.harvesters.replay import ReplayServer, udata_routes
 from ckanext.datagrandest.territories import normalise
+from demo.replay import ReplayServer, udata_routes
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

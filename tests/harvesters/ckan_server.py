@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply, json_reply
+from demo.replay import ReplayServer, Reply, json_reply
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ckan"
 D4C_PATH = "/data4citizen/d4c/api/datasets/2.0/search/"

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from ckanext.datagrandest.harvesters.replay import (
+from demo.replay import (
     ReplayServer,
     Reply,
     ods_routes,

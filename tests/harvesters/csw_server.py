@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply
+from demo.replay import ReplayServer, Reply
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "csw"
 CSW_PATH = "/geonetwork/srv/fre/csw"

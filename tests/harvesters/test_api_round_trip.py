@@ -6,7 +6,7 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.datagrandest.harvesters.replay import ReplayServer, udata_routes
+from demo.replay import ReplayServer, udata_routes
 
 from .conftest import create_source, harvest, load_fixture, source_datasets
 

@@ -8,8 +8,8 @@ import pytest
 from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest.harvesters import dedup
-from ckanext.datagrandest.harvesters.replay import ReplayServer, ods_routes, udata_routes
 from ckanext.datagrandest.harvesters.udata import UdataHarvester, origin_keys
+from demo.replay import ReplayServer, ods_routes, udata_routes
 
 from .conftest import create_source, harvest, load_fixture, source_datasets
 

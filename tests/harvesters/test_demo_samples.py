@@ -6,7 +6,7 @@ import pytest
 from ckan.cli.cli import ckan
 from ckan.tests.helpers import call_action
 
-from ckanext.datagrandest.harvesters import replay
+from demo import replay
 
 SOURCES = replay.SAMPLES_PATH.parent / "demo_sources.yaml"
 

@@ -10,7 +10,7 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, check_address
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply, json_reply, udata_routes
+from demo.replay import ReplayServer, Reply, json_reply, udata_routes
 
 from .conftest import create_source, harvest, load_fixture, source_datasets
 

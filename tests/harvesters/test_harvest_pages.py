@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
 
-from ckanext.datagrandest.harvesters.replay import ReplayServer, udata_routes
+from demo.replay import ReplayServer, udata_routes
 
 from .conftest import create_source, harvest, load_fixture
 

@@ -14,7 +14,7 @@ import rdflib
 from ckan.tests import factories
 
 from ckanext.datagrandest.harvesters import jsonld
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply
+from demo.replay import ReplayServer, Reply
 
 from .conftest import create_source, harvest, source_datasets
 

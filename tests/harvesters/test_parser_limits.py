@@ -17,7 +17,7 @@ from lxml import etree
 
 from ckanext.datagrandest.harvesters import iso19139, safexml, turtle_budget
 from ckanext.datagrandest.harvesters.base import RecordError, parse_xml
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply
+from demo.replay import ReplayServer, Reply
 
 from . import csw_server
 from .conftest import create_source, harvest, source_datasets

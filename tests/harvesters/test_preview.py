@@ -11,8 +11,8 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest.harvesters import preview
-from ckanext.datagrandest.harvesters.replay import ReplayServer, Reply, udata_routes
 from ckanext.harvest.model import HarvestJob, HarvestObject, Session
+from demo.replay import ReplayServer, Reply, udata_routes
 
 from .conftest import create_source, load_fixture
 

@@ -1,11 +1,12 @@
 """Local HTTP server replaying udata and Opendatasoft APIs, for the tests, the demo and the bench.
 
-It binds 127.0.0.1 on a free port and answers like the real APIs (paging envelopes, limits)
-from datasets given as Python lists: our own fixtures, the bundled demo samples
-(``data/harvest_samples/``) or generated ones. Run alone for the demo or the benchmark::
+Demo and test tooling, never shipped in the package. It binds 127.0.0.1 on a free port and
+answers like the real APIs (paging envelopes, limits) from datasets given as Python lists:
+the tests' fixtures, the demo samples (``demo/harvest_samples/``) or generated ones. Run
+alone, from the repository's root, for the demo or the benchmark::
 
-    python -m ckanext.datagrandest.harvesters.replay --samples --port-file PATH
-    python -m ckanext.datagrandest.harvesters.replay --synthetic-udata 50000 --port-file PATH
+    python -m demo.replay --samples --port-file PATH
+    python -m demo.replay --synthetic-udata 50000 --port-file PATH
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ __all__ = [
     "udata_routes",
 ]
 
-SAMPLES_PATH = Path(__file__).resolve().parent.parent / "data" / "harvest_samples"
+SAMPLES_PATH = Path(__file__).resolve().parent / "harvest_samples"
 
 
 @dataclass
