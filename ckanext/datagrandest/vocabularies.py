@@ -181,23 +181,31 @@ def _labels(row: Mapping[str, Any]) -> Mapping[str, str]:
 
 
 def _concept(name: VocabularyName, row: Mapping[str, Any]) -> Concept:
+    code = row["code"]
+    uri = f"{EU_AUTHORITY}{name}/{code}"
+    if name != "file-type":
+        # 8,000 languages: build only what they have.
+        return Concept(
+            name,
+            code,
+            uri,
+            _labels(row),
+            iso=tuple(row.get("iso") or ()),
+            deprecated=bool(row.get("deprecated")),
+        )
     media_types = tuple(row.get("media_types") or ())
-    primary = next(
-        (m for m in media_types if m != "application/octet-stream"),
-        None,
-    )
-    if _SERVICE.search(row["code"]):
+    primary = next((m for m in media_types if m != "application/octet-stream"), None)
+    if _SERVICE.search(code):
         primary = None
     return Concept(
         vocabulary=name,
-        code=row["code"],
-        uri=f"{EU_AUTHORITY}{name}/{row['code']}",
+        code=code,
+        uri=uri,
         labels=_labels(row),
-        media_type=_MEDIA_TYPES.get(row["code"], primary),
+        media_type=_MEDIA_TYPES.get(code, primary),
         media_types=media_types,
         extensions=tuple(row.get("extensions") or ()),
         alt_labels=tuple(row.get("alt") or ()),
-        iso=tuple(row.get("iso") or ()),
         deprecated=bool(row.get("deprecated")),
     )
 
@@ -218,11 +226,14 @@ class _Tables:
             rows = tuple(_concept(name, row) for row in document[name])
             self.concepts[name] = rows
             table: dict[str, Concept] = {}
+            # The https form shows up in harvested data; same concept.
+            https = "https://" + f"{EU_AUTHORITY}{name}/".casefold()[len("http://") :]
+            http = f"{EU_AUTHORITY}{name}/".casefold()
             for item in rows:
-                table[item.code.casefold()] = item
-                table[item.uri.casefold()] = item
-                # The https form shows up in harvested data; same concept.
-                table[item.uri.replace("http://", "https://", 1).casefold()] = item
+                code = item.code.casefold()
+                table[code] = item
+                table[http + code] = item
+                table[https + code] = item
             self.lookup[name] = table
         self.licenses = tuple(
             License(
