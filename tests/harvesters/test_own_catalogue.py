@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from ckan.lib import search
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from rdflib import Graph, URIRef
@@ -165,14 +166,32 @@ def test_our_datasets_leaving_the_copy_are_never_withdrawn_here(app, portal):
         served.body = graph.serialize(format="turtle").encode("utf-8")
         result = harvest(source["id"])
     assert result["gather_errors"] == [] and result["object_errors"] == {}
-    assert len(_datasets()) == 10  # unlinked only: ours stay ours
     assert all(isinstance(ref, URIRef) for ref in dropped)
-    still_linked = (
-        Session.query(HarvestObject.package_id)
-        .filter(HarvestObject.harvest_source_id == source["id"], HarvestObject.current.is_(True))
-        .all()
+    # The copies left are recognised again; the dropped ones are not withdrawn here.
+    assert result["stats"] == {"not modified": 6}
+    assert len(_datasets()) == 10
+
+
+def test_a_copy_never_becomes_the_source_of_our_datasets(app, portal):
+    body = _catalogue(app)
+    neighbour = factories.Organization(name="portail-voisin", title="Portail voisin")
+    with _serve(body) as served:
+        source = create_source(
+            served.url, "datagrandest_dcat", {}, neighbour["id"], "portail-voisin"
+        )
+        harvest(source["id"])
+    lycees = call_action("package_show", id="lycees-publics")
+    # Published here: no harvest provenance, no source listing it.
+    assert "datagrandest_provenance" not in lycees
+    assert dedup.SOURCES_KEY not in lycees
+    # Reindexed, none of ours is filed under the neighbour's source (its page, its clear).
+    search.rebuild()
+    found = call_action("package_search", fq=f"harvest_source_id:{source['id']}", rows=100)
+    assert found["count"] == 0
+    current = Session.query(HarvestObject).filter(
+        HarvestObject.harvest_source_id == source["id"], HarvestObject.current.is_(True)
     )
-    assert len(still_linked) == 6
+    assert current.count() == 0
 
 
 def _published_here_ids() -> set[str]:

@@ -431,12 +431,12 @@ class DataGrandEstHarvester(HarvesterBase):
         # only by the source that wins it.
         own = dedup.own_dataset(data)
         if own is not None:
-            # A copy of one of our own datasets (a catalogue we harvest harvested us):
-            # linked to it, never written, never a second dataset.
+            # A copy of one of our own datasets (a catalogue we harvest harvested us): the
+            # object names the dataset but never becomes current, so the source neither
+            # writes, indexes, shows as provenance, withdraws nor clears it; the record is
+            # recognised again at each run.
             obj.package_id = own
-            data.pop(dedup.KEYS_FIELD, None)
-            Session.add(HarvestObjectExtra(harvest_object_id=obj.id, key=dedup.COPY_KEY, value="1"))
-            _make_current(obj)
+            obj.current = False
             return "unchanged"  # nothing written: "not modified" in the job report
         if obj.package_id is None:
             obj.package_id = dedup.find_duplicate(data, obj.harvest_source_id)
@@ -522,10 +522,9 @@ class DataGrandEstHarvester(HarvesterBase):
         if obj.package_id and (
             dedup.shared_with_others(obj.package_id, obj.harvest_source_id)
             or dedup.published_here(obj.package_id)
-            or dedup.copy_link(obj.package_id, obj.harvest_source_id)
         ):
-            # Another source still lists the dataset, or it is not this source's to withdraw
-            # (published here, or a copy of ours): only this source's link goes.
+            # Another source still lists the dataset, or it was published here (a harvest
+            # only links to it): only this source's link goes.
             _retire_previous(obj)
             obj.current = False
             return True

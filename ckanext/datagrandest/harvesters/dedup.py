@@ -21,9 +21,9 @@ The rule (also in README.md):
   no source lists it any more.
 * A record that names a dataset of this very portal (our DCAT URI
   ``{ckanext.dcat.base_uri}/dataset/{id}`` or our page ``{ckan.site_url}/dataset/{name}``:
-  a catalogue we harvest has harvested us) is a copy of ours: it is linked to that dataset,
-  never written, never counted as a source of it (it neither wins it, nor keeps it alive,
-  nor withdraws it).
+  a catalogue we harvest has harvested us) is a copy of ours: its harvest object names that
+  dataset but never becomes current, so the copy is never written and never counts as a
+  source of it (it neither wins it, nor keeps it alive, nor withdraws or clears it).
 """
 
 from __future__ import annotations
@@ -37,21 +37,13 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from ckanext.datagrandest.harvesters import provenance
-from ckanext.harvest.model import (
-    HarvestObject,
-    HarvestObjectExtra,
-    HarvestSource,
-    Package,
-    Session,
-)
+from ckanext.harvest.model import HarvestObject, HarvestSource, Package, Session
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "COPY_KEY",
     "KEYS_FIELD",
     "add_sources",
-    "copy_link",
     "find_duplicate",
     "keys_of",
     "may_write",
@@ -64,8 +56,6 @@ __all__ = [
 # Transient key a harvester's map_record may add: identifiers naming the original.
 KEYS_FIELD: Final = "_datagrandest_dedup_keys"
 SOURCES_KEY: Final = "datagrandest_sources"
-# Harvest object extra marking a link to a dataset of this portal (a copy of ours).
-COPY_KEY: Final = "datagrandest_copy_of_ours"
 # Priority of a dataset published here, above any source.
 LOCAL: Final = 1_000_000
 DEFAULT_PRIORITY: Final = {
@@ -231,28 +221,8 @@ def own_dataset(data: dict[str, Any]) -> str | None:
     return str(row.id) if row else None
 
 
-def copy_link(package_id: str, source_id: str) -> bool:
-    """Whether the source's current link to the package is a copy of ours (see the rule)."""
-    return (
-        Session.query(HarvestObject.id)
-        .join(HarvestObjectExtra, HarvestObjectExtra.harvest_object_id == HarvestObject.id)
-        .filter(
-            HarvestObject.package_id == package_id,
-            HarvestObject.harvest_source_id == source_id,
-            HarvestObject.current.is_(True),
-            HarvestObjectExtra.key == COPY_KEY,
-        )
-        .first()
-        is not None
-    )
-
-
-def _links(package_id: str, include_copies: bool = False) -> list[tuple[str, str, Any]]:
-    """(source id, guid, first linked) of every source currently listing the package.
-
-    Copies of ours (``COPY_KEY``) are left out unless asked for: they list our own
-    dataset back to us and must neither win it nor keep it alive.
-    """
+def _links(package_id: str) -> list[tuple[str, str, Any]]:
+    """(source id, guid, first linked) of every source currently listing the package."""
     rows = (
         Session.query(
             HarvestObject.harvest_source_id,
@@ -263,18 +233,12 @@ def _links(package_id: str, include_copies: bool = False) -> list[tuple[str, str
         .group_by(HarvestObject.harvest_source_id, HarvestObject.guid)
         .all()
     )
-    query = Session.query(HarvestObject.harvest_source_id, HarvestObject.guid).filter(
-        HarvestObject.package_id == package_id, HarvestObject.current.is_(True)
-    )
-    if not include_copies:
-        copy = sa.exists().where(
-            sa.and_(
-                HarvestObjectExtra.harvest_object_id == HarvestObject.id,
-                HarvestObjectExtra.key == COPY_KEY,
-            )
+    current = {
+        (row.harvest_source_id, row.guid)
+        for row in Session.query(HarvestObject.harvest_source_id, HarvestObject.guid).filter(
+            HarvestObject.package_id == package_id, HarvestObject.current.is_(True)
         )
-        query = query.filter(~copy)
-    current = {(row.harvest_source_id, row.guid) for row in query}
+    }
     return [(s, g, first) for s, g, first in rows if (s, g) in current]
 
 
@@ -328,10 +292,10 @@ def shared_with_others(package_id: str, source_id: str) -> bool:
 
 def sources(package_id: str) -> list[dict[str, Any]]:
     """Every source listing the package, the one that writes it first."""
-    links = _links(package_id, include_copies=True)
+    links = _links(package_id)
     if not links:
         return []
-    writer = winner(package_id, _links(package_id))
+    writer = winner(package_id, links)
     rows = {
         row.id: row
         for row in Session.query(
