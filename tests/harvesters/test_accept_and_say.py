@@ -370,3 +370,67 @@ def test_the_metz_metropole_gtfs_dataset_of_data_gouv_fr_lands(org):
     assert dataset["license_id"] == "etalab-2.0"
     # GTFS is in the EU file-type table: nothing to say about this record.
     assert record["id"] not in result["warnings"]
+
+
+# -- what the schema still refuses -----------------------------------------------------------
+
+
+def base_write(app: Any, org_id: str, data: dict[str, Any]) -> tuple[bool, list[str]]:
+    """The shared base's write of one mapped record, as an import makes it."""
+    from ckanext.datagrandest.harvesters import harvest_warnings
+    from ckanext.datagrandest.harvesters.udata import UdataHarvester
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+
+    source = create_source(
+        "https://udata.example.test", "datagrandest_udata", {"organizations": [ORG]}, org_id, "base"
+    )
+    job = HarvestJob(source_id=source["id"])
+    job.save()
+    obj = HarvestObject(guid=f"guid-{data['title'][:10]}", job=job, source=job.source)
+    obj.save()
+    # As import_stage writes a mapped record in ckanext-harvest's workers (which run in a
+    # request context): in the portal's language.
+    with app.flask_app.test_request_context(), harvest_warnings.portal_language():
+        written = UdataHarvester()._write_dataset(data, obj)
+    obj.save()
+    return written, [error.message for error in obj.errors]
+
+
+def test_what_the_schema_still_refuses_is_dropped_with_a_warning_and_written_again(app, org):
+    written, messages = base_write(
+        app,
+        org["id"],
+        {
+            "title": "Filet de sécurité",
+            "notes": "Description.",
+            "url": "https://ex.test/page",
+            # Not a list of entries: refused before any validator by our package_create.
+            "contact": {"name": "Service SIG"},
+            "resources": [{"url": "https://ex.test/f.csv", "format": "CSV"}],
+        },
+    )
+    assert written is True
+    assert messages == [
+        "Avertissement : Points de contact refusé et ignoré : {'name': 'Service SIG'} "
+        "(Une liste d'éléments, chacun avec ses champs nommés, est attendue)"
+    ]
+    found = call_action("package_search", q='title:"Filet de sécurité"')["results"]
+    assert len(found) == 1 and not found[0].get("contact")
+
+
+def test_a_refused_essential_field_is_named_in_french(app, org):
+    written, messages = base_write(
+        app,
+        org["id"],
+        {
+            "title": "<b>Titre en HTML</b>",
+            "notes": "Description.",
+            "resources": [{"url": "https://ex.test/f.csv", "format": "CSV"}],
+        },
+    )
+    assert written is False
+    assert len(messages) == 1
+    assert messages[0] == (
+        "Jeu de données guid-<b>Titre e « <b>Titre en HTML</b> » refusé : Titre : "
+        "Le HTML n'est pas accepté ici : écrivez du texte simple (ou du Markdown)"
+    )

@@ -299,7 +299,8 @@ class DataGrandEstHarvester(HarvesterBase):
             return False
         finally:
             source.http.close()
-        return self._save_dataset(clean_dataset(data), harvest_object)
+        with harvest_warnings.portal_language():
+            return self._save_dataset(clean_dataset(data), harvest_object)
 
     # Gather helpers
 

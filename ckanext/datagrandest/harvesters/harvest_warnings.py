@@ -19,15 +19,19 @@ Hand-entered data (forms, API calls by users) never carries the flag: strict as 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from ckanext.datagrandest import vocabularies
 from ckanext.datagrandest.harvesters import mapping
+from ckanext.datagrandest.harvesters.mapping import Mapped
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, Session
 
 __all__ = [
@@ -43,6 +47,7 @@ __all__ = [
     "drop_refused",
     "field_label",
     "harvesting",
+    "portal_language",
     "prepare",
     "record",
     "where",
@@ -181,16 +186,17 @@ def _normalise(data: dict[str, Any], warnings: list[str]) -> None:
         found = mapping.map_frequency(frequency)
         if found.recognised:
             data["frequency"] = found.value
-    for field, vocabulary, mapper in (
+    mappers: tuple[tuple[str, vocabularies.VocabularyName, Callable[[Any], Mapped]], ...] = (
         ("language", "language", mapping.map_language),
         ("theme", "data-theme", mapping.map_theme),
-    ):
+    )
+    for field, vocabulary, mapper in mappers:
         items = data.get(field)
         if not isinstance(items, list | str) or not items:
             continue
         values: list[Any] = []
         for item in items if isinstance(items, list) else [items]:
-            uri = vocabularies.uri(vocabulary, item)  # type: ignore[arg-type]
+            uri = vocabularies.uri(vocabulary, item)
             mapped = mapper(item) if uri is None else None
             if uri is not None:
                 values.append(uri)
@@ -221,6 +227,14 @@ def _normalise(data: dict[str, Any], warnings: list[str]) -> None:
             # "api", "web service": no file type, an API.
             resource.pop("format")
             resource.setdefault("is_api", "true")
+
+
+@contextlib.contextmanager
+def portal_language() -> Iterator[None]:
+    """The schema's messages in the portal's language (French) while a record is written,
+    also in a harvest worker, where no visitor's request chooses one."""
+    with force_locale(tk.config.get("ckan.locale_default") or "fr"):
+        yield
 
 
 def context(base: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
