@@ -284,6 +284,8 @@ class Outcome:
     datasets: list[dict[str, Any]] = field(default_factory=list)
     # An exception that escaped the harvest job (a bug: every failure should end the job).
     crash: str = ""
+    # The report of a second job over the unchanged source (``harvest_source(again=True)``).
+    second: dict[str, Any] = field(default_factory=dict)
 
     def found(self, record: Expected) -> list[dict[str, Any]]:
         wanted = fold(record.title)
@@ -297,38 +299,31 @@ class Outcome:
         return errors
 
 
-def harvest_source(source: CorpusSource, org_id: str, suffix: str = "") -> Outcome:
-    """Serve ``source``, create its harvest source in ``org_id`` and run one whole job."""
+def harvest_source(source: CorpusSource, org_id: str, *, again: bool = False) -> Outcome:
+    """Serve ``source``, create its harvest source in ``org_id`` and run one whole job; with
+    ``again``, a second job over the unchanged answers (same server, same address) whose
+    report goes to ``Outcome.second``."""
     with serve(source) as (url, config):
         created = create_source(
-            url,
-            HARVESTER_TYPES[source.kind],
-            config,
-            org_id,
-            f"corpus-{source.kind}-{source.name}{suffix}"[:100],
+            url, HARVESTER_TYPES[source.kind], config, org_id, f"corpus-{source.kind}-{source.name}"
         )
         outcome = Outcome(source, url.split("/catalog")[0].split(CSW_PATH)[0], created["id"])
-        try:
-            outcome.report = harvest(created["id"])
-        except Exception as error:  # noqa: BLE001 (reported as an unmet expectation)
-            from ckan import model
-
-            model.Session.rollback()
-            outcome.crash = f"{type(error).__name__}: {str(error)[:300]}"
-    outcome.datasets = list(source_datasets(created["id"]).values())
+        outcome.report = _job(outcome)
+        outcome.datasets = list(source_datasets(created["id"]).values())
+        if again and not outcome.crash:
+            outcome.second = _job(outcome)
     return outcome
 
 
-def reharvest(outcome: Outcome) -> dict[str, Any]:
-    """The job report of a second harvest of the unchanged source."""
-    with serve(outcome.source) as (url, _):
-        from ckanext.harvest.model import HarvestSource
-
-        # The server's port changed: point the existing source at it.
-        harvest_source_obj = HarvestSource.get(outcome.source_id)
-        harvest_source_obj.url = url
-        harvest_source_obj.save()
+def _job(outcome: Outcome) -> dict[str, Any]:
+    try:
         return harvest(outcome.source_id)
+    except Exception as error:  # noqa: BLE001 (reported as an unmet expectation)
+        from ckan import model
+
+        model.Session.rollback()
+        outcome.crash = f"{type(error).__name__}: {str(error)[:300]}"
+        return {}
 
 
 def fold(value: Any) -> str:
