@@ -390,7 +390,7 @@ def carried(dataset: Mapping[str, Any] | None, present: Present) -> Present:
         "themes": dataset.get("theme"),
         "licence": license_id
         if license_id not in (None, "", "other")
-        or (license_other and "non précisée" not in license_other)
+        or (license_other and corpus().NOT_STATED not in license_other.lower())
         else None,
         "publisher": corpus().publisher_names(dataset),
         "landing page": dataset.get("url"),

@@ -129,3 +129,11 @@ def test_the_checks_name_every_field_that_differs():
         url="https://next.data.gouv.fr/fr/datasets/transport-donnees-gtfs",
     )
     assert corpus.check(outcome, record) == []
+    # "other" keeps the source's words: our "not stated" placeholder is no reading of them.
+    stated = next(r for r in corpus.load_sources(("ods",))[0].records if r.license == ("other",))
+    outcome.datasets = [
+        {"title": stated.title, "license_id": "other", "license_other": "Licence non précisée."}
+    ]
+    assert [line.split("): ", 1)[1] for line in corpus.check(outcome, stated)][0].startswith(
+        "licence: expected other, got \"other ('Licence non précisée.')\""
+    )
