@@ -85,6 +85,17 @@ def test_doctypes_stay_refused(body):
         safexml.parse(body)
 
 
+def test_xinclude_is_never_processed():
+    body = (
+        b'<r xmlns:xi="http://www.w3.org/2001/XInclude">'
+        b'<xi:include href="file:///etc/hostname" parse="text"/></r>'
+    )
+    root = safexml.parse(body)
+    with open("/etc/hostname", encoding="utf-8") as handle:
+        assert handle.read().strip() not in etree.tostring(root, encoding="unicode")
+    assert etree.QName(root[0]).localname == "include"
+
+
 def test_stored_records_keep_tolerating_a_doctype_without_resolving_it():
     root = parse_xml(b'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/hostname">]><r>&e;</r>')
     assert root.text is None
