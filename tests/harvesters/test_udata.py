@@ -233,7 +233,9 @@ def test_one_bad_record_among_good_ones(catalogue, source):
 
     assert result["status"] == "Finished"
     assert result["stats"] == {"added": 3, "errored": 1}
-    assert "titre manquant" in result["object_errors"]["5b3f1a2c8b4c4137a1e0c0ff"][0]
+    assert result["object_errors"]["5b3f1a2c8b4c4137a1e0c0ff"] == [
+        "Enregistrement 5b3f1a2c8b4c4137a1e0c0ff sans titre : ignoré"
+    ]
     assert set(source_datasets(source["id"])) == {PISTES, EAU, LYCEES}
 
 
