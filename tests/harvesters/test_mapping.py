@@ -304,6 +304,9 @@ def test_every_iso_maintenance_frequency_maps_as_geodcat_ap_says():
         ("aucune", "NEVER"),
         ("Inconnue", "UNKNOWN"),
         ("Tous les cinq ans", "QUINQUENNIAL"),
+        # udata's French label of "punctual" (published once); the adverb says "now and then".
+        ("Ponctuelle", "NEVER"),
+        ("ponctuellement", "IRREG"),
     ],
 )
 def test_frequencies_in_uris_codes_and_free_text(value, code):

@@ -293,7 +293,6 @@ _LANGUAGE_NAMES: Final = {
     "french": "FRA",
     "alsacien": "GSW",
     "alsatian": "GSW",
-    "platt": "GSW",
     "german": "DEU",
     "deutsch": "DEU",
     "english": "ENG",
@@ -437,7 +436,8 @@ _FREQUENCY_WORDS: Final = {
     "tous les dix ans": "DECENNIAL",
     "irregulier": "IRREG",
     "irregulierement": "IRREG",
-    "ponctuel": "IRREG",
+    # udata shows its "punctual" (published once) as "Ponctuelle".
+    "ponctuel": "NEVER",
     "ponctuellement": "IRREG",
     "au fil de l eau": "UPDATE_CONT",
     "selon les besoins": "AS_NEEDED",
