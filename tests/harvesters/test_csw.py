@@ -322,12 +322,14 @@ def test_the_regional_geocatalogues_and_portal_are_declared_and_valid():
     assert geonetwork["url"] == "https://www.datagrandest.fr/geonetwork/srv/fre/csw"
     geo_ide = declared["geo-ide-etat-grand-est"]
     assert geo_ide["url"].endswith("/csw/dataset-harvestable")
-    assert "DREAL Grand Est" in geo_ide["config"]["organisation_like"]
-    # The ten départements' DDTs.
+    # LIKE patterns ("_" any one character): "DREAL Grand Est" and "DREAL Grand-Est".
+    assert "DREAL Grand_Est" in geo_ide["config"]["organisation_like"]
+    # The ten départements' DDTs, as Géo-IDE names them (see tests/test_sources.py).
     assert sum(v.startswith("DDT ") for v in geo_ide["config"]["organisation_like"]) == 10
     d4c = declared["datagrandest-data4citizen"]
     assert d4c["type"] == "datagrandest_ckan"
-    assert d4c["config"]["search_path"] == "d4c/api/datasets/2.0/search/"
+    # Data4Citizen pages in the path (see tests/harvesters/test_data4citizen.py).
+    assert d4c["config"]["search_path"] == "d4c/api/datasets/2.0/search/start={start}&rows={rows}"
 
 
 GEO_IDENTIFIER = b"""<gmd:geographicElement><gmd:EX_GeographicDescription><gmd:geographicIdentifier>
