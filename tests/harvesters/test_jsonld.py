@@ -31,9 +31,10 @@ class Site:
     page: bytes = b""
     url: str = ""
     asked: list[str] = field(default_factory=list)
+    media_type: str = "application/ld+json"
 
     def catalogue(self, query: Mapping[str, str], path: str) -> Reply:
-        return Reply(200, self.page, {"Content-Type": "application/ld+json"})
+        return Reply(200, self.page, {"Content-Type": self.media_type})
 
     def context(self, query: Mapping[str, str], path: str) -> Reply:
         self.asked.append(path)
@@ -241,3 +242,58 @@ def test_unreadable_json_ld_is_reported_not_crashed_on(org, page, message):
         result = harvest(source["id"])
     assert result["status"] == "Finished"
     assert message in " ".join(result["gather_errors"])
+
+
+# Relative IRIs: rdflib resolved them against the worker's current directory (file:///…),
+# which then showed in dataset URIs and identifiers. They resolve against the page's URL.
+RELATIVE_PAGES = {
+    "json-ld": (
+        "application/ld+json",
+        json.dumps(
+            {
+                "@context": DCAT_US,
+                "@id": "catalog",
+                "@type": "dcat:Catalog",
+                "dataset": [
+                    {
+                        "@id": "datasets/1",
+                        "@type": "dcat:Dataset",
+                        "title": "Un jeu",
+                        "distribution": [
+                            {"@type": "dcat:Distribution", "downloadURL": "files/1.csv"}
+                        ],
+                    }
+                ],
+            }
+        ),
+    ),
+    "turtle": (
+        "text/turtle",
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n@prefix dct: <http://purl.org/dc/terms/> .\n"
+        '<datasets/1> a dcat:Dataset ; dct:title "Un jeu" ;\n'
+        "  dcat:distribution [ a dcat:Distribution ; dcat:downloadURL <files/1.csv> ] .\n",
+    ),
+    "rdf/xml": (
+        "application/rdf+xml",
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:dct="http://purl.org/dc/terms/" xmlns:dcat="http://www.w3.org/ns/dcat#">'
+        '<dcat:Dataset rdf:about="datasets/1"><dct:title>Un jeu</dct:title><dcat:distribution>'
+        '<dcat:Distribution><dcat:downloadURL rdf:resource="files/1.csv"/></dcat:Distribution>'
+        "</dcat:distribution></dcat:Dataset></rdf:RDF>",
+    ),
+}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.parametrize(("media_type", "page"), RELATIVE_PAGES.values(), ids=RELATIVE_PAGES.keys())
+def test_relative_iris_resolve_against_the_page_never_the_worker_directory(org, media_type, page):
+    with serve() as site:
+        site.page = page.encode()
+        site.media_type = media_type
+        source = create_source(f"{site.url}/catalog", "datagrandest_dcat", {}, org["id"], "rel")
+        result = harvest(source["id"])
+    assert result["status"] == "Finished", result
+    ((guid, dataset),) = source_datasets(source["id"]).items()
+    assert guid == f"{site.url}/datasets/1"
+    assert dataset["resources"][0]["url"] == f"{site.url}/files/1.csv"
+    assert "file:" not in json.dumps(dataset)

@@ -9,11 +9,12 @@ then ours) do the mapping into the regional schema.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any, Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from rdflib import BNode
 
@@ -139,7 +140,7 @@ class DCATHarvester(DataGrandEstHarvester):
             # rdflib's XML reader is not ours to configure: refuse DOCTYPEs (XXE, entity
             # bombs) and pages over the parse budgets before it sees the page.
             try:
-                data = safexml.for_rdflib(body)
+                data = safexml.for_rdflib(body, base=url)
             except safexml.XMLRefused as error:
                 raise SourceError(f"{url} : {error}") from error
         elif fmt == "json-ld":
@@ -150,6 +151,8 @@ class DCATHarvester(DataGrandEstHarvester):
                 turtle_budget.check(body)
             except turtle_budget.TurtleRefused as error:
                 raise SourceError(f"{url} : {error}") from error
+            if fmt != "nt":  # N-Triples has no @base (and no relative IRIs)
+                data = _with_turtle_base(body, url)
         parser = RDFParser()
         try:
             parser.parse(data, _format=fmt)
@@ -283,9 +286,16 @@ def _json_ld(body: bytes, url: str) -> str:
     except (ValueError, RecursionError) as error:
         raise SourceError(f"JSON-LD illisible ({url}) : {str(error)[:200]}") from error
     try:
-        return json.dumps(jsonld.inline_contexts(document), ensure_ascii=False)
+        document = jsonld.inline_contexts(document)
     except jsonld.JSONLDContextError as error:
         raise SourceError(f"{url} : {error}") from error
+    return json.dumps(jsonld.with_base(document, url), ensure_ascii=False)
+
+
+def _with_turtle_base(body: bytes, url: str) -> bytes:
+    """Relative IRIs resolved against the page's URL, not the worker's current directory."""
+    iri = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+    return b"@base <" + iri.encode("ascii") + b"> .\n" + body.removeprefix(codecs.BOM_UTF8)
 
 
 def _usable(resource: Any) -> bool:

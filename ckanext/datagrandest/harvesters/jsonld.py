@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from rdflib.plugins.shared.jsonld import context as rdflib_context
 
-__all__ = ["CONTEXTS", "JSONLDContextError", "inline_contexts", "shipped_context"]
+__all__ = ["CONTEXTS", "JSONLDContextError", "inline_contexts", "shipped_context", "with_base"]
 
 _DATA: Final = Path(__file__).resolve().parent.parent / "data" / "jsonld"
 _DCAT_US: Final = "dcat-us-1.1.json"
@@ -126,6 +126,19 @@ def inline_contexts(document: Any) -> Any:
     name, a ``file:`` URL) or for a document nested deeper than ``MAX_DEPTH``.
     """
     return _walk(document, 0)
+
+
+def with_base(document: Any, base: str) -> Any:
+    """The document with relative IRIs resolved against ``base`` (the page's URL).
+
+    Without it rdflib resolves them against the worker's current directory (``file:///…``),
+    which would then show in dataset URIs. A base the document sets itself still wins.
+    """
+    if isinstance(document, dict):
+        context = document.get(_CONTEXT)
+        own = context if isinstance(context, list) else [] if context is None else [context]
+        return {**document, _CONTEXT: [{"@base": base}, *own]}
+    return {_CONTEXT: {"@base": base}, "@graph": document}
 
 
 def _guarded_source_to_json(source: Any, *args: Any, **kwargs: Any) -> tuple[Any, None]:

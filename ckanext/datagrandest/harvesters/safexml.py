@@ -156,13 +156,19 @@ def rdf_text_work(root: etree._Element) -> int:
     return work
 
 
-def for_rdflib(content: bytes) -> bytes:
+_XML_BASE: Final = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def for_rdflib(content: bytes, base: str | None = None) -> bytes:
     """The RDF/XML page as rdflib should read it: checked, within budget, re-serialised.
 
     Re-serialising turns character references and CDATA into what the budget counted, so
-    rdflib reads exactly the document that was measured.
+    rdflib reads exactly the document that was measured. ``base`` (the page's URL) becomes
+    the root's ``xml:base`` unless the page sets one, so relative IRIs resolve against it.
     """
     root = parse(content)
+    if base and root.get(_XML_BASE) is None:
+        root.set(_XML_BASE, base)
     work = rdf_text_work(root)
     if work > MAX_RDF_TEXT_WORK:
         raise XMLRefused(
