@@ -9,7 +9,9 @@ All tests run with ``allow_private_addresses`` off (test.ini turns it on). Serve
 from __future__ import annotations
 
 import ipaddress
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import ckan.plugins as p
@@ -97,6 +99,24 @@ def test_every_enabled_harvester_type_refuses_a_loopback_source(org):
             "Adresse refusée" in error and "127.0.0.1" in error and OPTION in error
             for error in result["gather_errors"]
         ), (source_type, result["gather_errors"])
+
+
+@harvest_db
+@pytest.mark.parametrize("url", ["file:///etc/hostname", "/etc/hostname"])
+def test_no_enabled_harvester_type_reads_a_local_file(org, url):
+    # The stock dcat_rdf type read such a path and its report then showed the content.
+    content = Path("/etc/hostname").read_text(encoding="utf-8").strip()
+    types = sorted(h["name"] for h in call_action("harvesters_info_show"))
+    for index, source_type in enumerate(types):
+        # ckanext-harvest wants URL and config unique together: the config tells them apart.
+        config = {**CONFIGS.get(source_type, {}), "probe": source_type}
+        source = create_source(url, source_type, config, org["id"], f"fichier-{index}")
+        result = harvest(source["id"])
+        assert result["status"] == "Finished", source_type
+        assert any(
+            "Adresse invalide (http ou https attendu)" in e for e in result["gather_errors"]
+        ), (source_type, result["gather_errors"])
+        assert content not in str(result), source_type
 
 
 # --- 2. one parse of the URL, by the library that connects ------------------------------------
@@ -383,6 +403,24 @@ def test_a_trickling_server_is_cut_at_the_total_time_limit(monkeypatch, trickle)
         with pytest.raises(HarvestHttpError, match=r"Délai dépassé \(1 s au total\)"):
             _client(timeout=0.5, total_timeout=1).get(f"{url}/lent")
     assert server.paths == ["/lent"]
+
+
+def test_a_name_lookup_that_never_answers_is_cut_at_the_timeout(monkeypatch):
+    released = threading.Event()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def stalled(host, *args, **kwargs):
+        if host == "muet.example":
+            released.wait(30)  # a resolver that hangs; released when the test ends
+            raise socket.gaierror("released")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalled)
+    try:
+        with pytest.raises(HarvestHttpError, match=r"Délai dépassé \(0.5 s\) en cherchant"):
+            _client(timeout=0.5).get("http://muet.example/catalogue")
+    finally:
+        released.set()
 
 
 @harvest_db

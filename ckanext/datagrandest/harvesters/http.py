@@ -192,21 +192,42 @@ def parse_target(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port, parsed.request_uri
 
 
-def check_address(url: str, allow_private: bool, resolve: Resolver | None = None) -> Target:
+def _lookup(resolve: Resolver, host: str, port: int, url: str, timeout: float | None) -> list[str]:
+    # The system resolver cannot be interrupted: it runs in a thread the request stops
+    # waiting for at ``timeout`` (the thread ends when the resolver gives up).
+    found: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            found["addresses"] = resolve(host, port)
+        except (OSError, UnicodeError) as error:
+            found["error"] = error
+
+    worker = threading.Thread(target=run, name=f"harvest-dns-{host}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise HarvestHttpError(f"Délai dépassé ({timeout:g} s) en cherchant l'adresse de {url}")
+    if "error" in found:
+        raise HarvestHttpError(
+            f"Connexion impossible à {url} : nom d'hôte introuvable ({found['error']})"
+        ) from found["error"]
+    return list(found.get("addresses") or [])
+
+
+def check_address(
+    url: str, allow_private: bool, resolve: Resolver | None = None, timeout: float | None = None
+) -> Target:
     """Parse a URL and resolve its host once; refuse it if any address is not public.
 
     The returned target carries the checked addresses: connect to those and nothing else.
+    ``timeout`` bounds the name lookup.
     """
     scheme, host, port, request_uri = parse_target(url)
     try:
         addresses = [str(ipaddress.ip_address(host))]
     except ValueError:
-        try:
-            addresses = (resolve or system_resolver)(host, port)
-        except (OSError, UnicodeError) as error:
-            raise HarvestHttpError(
-                f"Connexion impossible à {url} : nom d'hôte introuvable ({error})"
-            ) from error
+        addresses = _lookup(resolve or system_resolver, host, port, url, timeout)
     if not addresses:
         raise HarvestHttpError(f"Connexion impossible à {url} : nom d'hôte introuvable")
     if not allow_private:
@@ -376,7 +397,7 @@ class HttpClient:
         seen: list[str] = []
         current = url
         while True:
-            target = check_address(current, self.allow_private, self._resolve)
+            target = check_address(current, self.allow_private, self._resolve, self.timeout)
             if current in seen:
                 raise HarvestHttpError(f"Boucle de redirections : {current} renvoie vers lui-même")
             seen.append(current)
