@@ -9,7 +9,9 @@ All tests run with ``allow_private_addresses`` off (test.ini turns it on). Serve
 from __future__ import annotations
 
 import ipaddress
+import random
 import socket
+import string
 import subprocess
 import threading
 from pathlib import Path
@@ -149,6 +151,22 @@ def test_a_url_two_parsers_could_read_differently_is_refused(monkeypatch, templa
             _client().get(url)
     assert server.paths == []
     assert refused.type is HarvestHttpError  # never a bare ValueError
+
+
+def test_no_url_raises_anything_but_the_harvester_error():
+    # Random authorities over the characters that confuse URL parsers (fixed seed).
+    chooser = random.Random(14)
+    alphabet = string.printable + "。＠＼：［］％①８"
+    escaped = []
+    for _ in range(5000):
+        url = "http://" + "".join(chooser.choice(alphabet) for _ in range(chooser.randint(1, 25)))
+        try:
+            check_address(url, allow_private=True, resolve=lambda host, port: [PUBLIC_IP])
+        except HarvestHttpError:
+            pass
+        except Exception as error:  # noqa: BLE001 (what the test looks for)
+            escaped.append(f"{url!r}: {error!r}")
+    assert escaped == []
 
 
 @harvest_db
