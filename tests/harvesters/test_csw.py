@@ -188,7 +188,8 @@ class TestHarvest:
         assert plu["title"] == "Plan local d'urbanisme de la commune de Sélestat"
         assert plu["identifier"] == "https://data.test/id/plu-67462"
         assert plu["territories"] == ["67462"]
-        assert plu["theme"] == [EU + "data-theme/REGI", EU + "data-theme/ENVI"]
+        # GeoDCAT-AP's alignment of the INSPIRE theme "Land use" (as in test_iso19139).
+        assert plu["theme"] == [EU + "data-theme/ECON", EU + "data-theme/ENVI"]
         assert plu["frequency"] == EU + "frequency/ANNUAL"
         assert plu["license_id"] == "etalab-2.0"
         assert plu["contact"][0]["email"] == "plu@selestat.test"
