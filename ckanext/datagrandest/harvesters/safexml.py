@@ -55,9 +55,10 @@ class XMLRefused(ValueError):
 
 def _parser(remove_blank_text: bool) -> etree.XMLPullParser:
     # A fresh parser per call: lxml parsers are not thread safe. huge_tree stays off, so
-    # libxml2's own limits apply on top of ours.
+    # libxml2's own limits (256 levels, 10 MB per text) apply on top of ours. Only "start"
+    # events: counting them is what lets the read stop early, and costs least.
     return etree.XMLPullParser(
-        events=("start", "end"),
+        events=("start",),
         resolve_entities=False,
         no_network=True,
         huge_tree=False,
@@ -67,20 +68,22 @@ def _parser(remove_blank_text: bool) -> etree.XMLPullParser:
     )
 
 
-def _check_texts(element: etree._Element) -> None:
-    # At an element's end its text and its children's tails are complete.
-    if element.text is not None and len(element.text) > MAX_TEXT:
-        raise XMLRefused(_too_long(element))
-    for child in element:
-        if child.tail is not None and len(child.tail) > MAX_TEXT:
-            raise XMLRefused(_too_long(element))
+# Checked once the tree is built, in libxml2's XPath engine (no Python per element).
+_TOO_DEEP: Final = etree.XPath("boolean(/" + "/".join(["*"] * (MAX_DEPTH + 1)) + ")")
+_TOO_LONG: Final = etree.XPath(f"(//text()[string-length(.) > {MAX_TEXT}])[1]")
 
 
-def _too_long(element: etree._Element) -> str:
-    return (
-        f"Document XML refusé : un texte de l'élément « {etree.QName(element).localname} » "
-        f"dépasse {MAX_TEXT:,} caractères.".replace(",", " ")
-    )
+def _check_shape(root: etree._Element) -> None:
+    if _TOO_DEEP(root):
+        raise XMLRefused(f"Document XML refusé : plus de {MAX_DEPTH} niveaux d'imbrication.")
+    found = _TOO_LONG(root)
+    if found:
+        parent = found[0].getparent()
+        name = etree.QName(parent).localname if parent is not None else "?"
+        raise XMLRefused(
+            f"Document XML refusé : un texte de l'élément « {name} » "
+            f"dépasse {MAX_TEXT:,} caractères.".replace(",", " ")
+        )
 
 
 def parse(
@@ -96,38 +99,33 @@ def parse(
     if not allow_doctype and _DOCTYPE in content[:_PROLOG_SCAN]:
         raise XMLRefused(DOCTYPE_REFUSED)
     parser = _parser(remove_blank_text)
-    depth = elements = 0
+    elements = 0
     view = memoryview(content)
     try:
         for offset in range(0, len(view), _CHUNK):
             parser.feed(view[offset : offset + _CHUNK].tobytes())
-            for event, element in parser.read_events():
-                if event == "start":
-                    depth += 1
-                    elements += 1
-                    if elements > MAX_ELEMENTS:
-                        raise XMLRefused(
-                            f"Document XML refusé : plus de {MAX_ELEMENTS:,} éléments dans "
-                            "une seule réponse.".replace(",", " ")
-                        )
-                    if depth > MAX_DEPTH:
-                        raise XMLRefused(
-                            f"Document XML refusé : plus de {MAX_DEPTH} niveaux d'imbrication."
-                        )
-                else:
-                    depth -= 1
-                    _check_texts(element)
+            elements += sum(1 for _ in parser.read_events())
+            if elements > MAX_ELEMENTS:
+                raise XMLRefused(
+                    f"Document XML refusé : plus de {MAX_ELEMENTS:,} éléments dans "
+                    "une seule réponse.".replace(",", " ")
+                )
         root = parser.close()
     except etree.XMLSyntaxError as error:
         # libxml2 stops an entity bomb on its own; say why rather than "malformed".
         if _DOCTYPE in content[:_PROLOG_SCAN] and not allow_doctype:
             raise XMLRefused(DOCTYPE_REFUSED) from None
+        if "depth" in str(error).lower():
+            raise XMLRefused(
+                f"Document XML refusé : plus de {MAX_DEPTH} niveaux d'imbrication."
+            ) from None
         raise XMLRefused(f"XML mal formé : {error}") from None
     if root is None:
         raise XMLRefused("XML mal formé : document sans élément racine.")
     docinfo = root.getroottree().docinfo
     if not allow_doctype and (docinfo.doctype or docinfo.system_url or docinfo.public_id):
         raise XMLRefused(DOCTYPE_REFUSED)
+    _check_shape(root)
     return root
 
 
