@@ -1,9 +1,11 @@
 """Bounded XML parsing of harvested documents: no DTD, no entities, and a budget per response.
 
 Every XML answer of a remote catalogue (CSW pages, ISO 19139 records, DCAT RDF/XML) is read
-here, fed to lxml in chunks through a pull parser so that reading stops as soon as a budget is
-spent: elements per response, nesting depth, characters per text node. A document declaring
-a DOCTYPE is refused (XXE, entity bombs), entities are never resolved, nothing is fetched.
+here, fed to lxml in chunks through a pull parser that stops as soon as the element budget is
+spent (so a flood never becomes a tree); nesting depth and characters per text node are then
+checked on the tree (libxml2's own limits, 256 levels and 10 MB per text, bound them while it
+is built). A document declaring a DOCTYPE is refused (XXE, entity bombs), entities are never
+resolved, nothing is fetched; XInclude is never processed.
 
 rdflib's RDF/XML reader (used by ckanext-dcat) appends each piece of a text node to the text
 read so far, copying it each time: a text made of many short pieces (expat cuts text at every
