@@ -210,6 +210,12 @@ def test_blank_node_labels_do_not_reach_the_content_hash():
     second = {"resources": [{"distribution_ref": "Nff99", "url": "u"}], "uri": "Nff98"}
     assert without_labels(first, {"Nab12", "Nab13"}) == without_labels(second, {"Nff99", "Nff98"})
     assert without_labels({"title": "Nab12"}, set()) == {"title": "Nab12"}
+    # adms:identifier as a blank adms:Identifier: a JSON-encoded list in the extras.
+    extra = [{"key": "alternate_identifier", "value": '["Nab12", "ID-7"]'}]
+    assert without_labels({"extras": extra}, {"Nab12"}) == {
+        "extras": [{"key": "alternate_identifier", "value": '["ID-7"]'}]
+    }
+    assert without_labels({"notes": "[" * 5000 + "]" * 5000}, {"Nab12"})["notes"][0] == "["
 
 
 def test_the_licence_is_read_wherever_the_catalogue_states_it(org):

@@ -242,7 +242,12 @@ def dataset_uri(dataset: dict[str, Any]) -> str:
 
 
 def without_labels(value: Any, blank: set[str]) -> Any:
-    """``value`` with every blank-node label (a value equal to one) left out."""
+    """``value`` with every blank-node label (a value equal to one) left out.
+
+    Lists the profiles could not place in a schema field reach the extras JSON-encoded
+    (``adms:identifier`` as a blank ``adms:Identifier`` gives ``'["N2ca1…"]'``): their
+    labels are left out too.
+    """
     if isinstance(value, dict):
         return {
             k: without_labels(v, blank)
@@ -251,6 +256,13 @@ def without_labels(value: Any, blank: set[str]) -> Any:
         }
     if isinstance(value, list):
         return [without_labels(v, blank) for v in value if not (isinstance(v, str) and v in blank)]
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]") and blank:
+        try:
+            items = json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+        if isinstance(items, list):
+            return json.dumps(without_labels(items, blank), ensure_ascii=False)
     return value
 
 
