@@ -402,12 +402,11 @@ def _resource(resource: Any) -> dict[str, Any] | None:
     if service:
         result.update(format=f"{service}_SRVC", is_api=True)
     else:
-        fmt = vocabularies.file_type_code(declared) or iso19139.format_from_url(url)
-        if fmt is None and "shapefile" in declared.lower():
-            fmt = "SHP"
-        if fmt:
-            result["format"] = fmt
-        result["is_api"] = resource.get("resource_type") == "api"
+        # Ours ("CSV LonLat/XY" is CSV), else the source's name kept as given: the schema says it.
+        found = mapping.map_format(declared, url=url, media_type=resource.get("mimetype"))
+        if found.value:
+            result["format"] = found.value
+        result["is_api"] = resource.get("resource_type") == "api" or mapping.is_api_format(declared)
     if isinstance(resource.get("mimetype"), str):
         result["mimetype"] = resource["mimetype"]
     size = resource.get("size")
