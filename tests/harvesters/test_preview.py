@@ -83,6 +83,19 @@ def test_an_unusable_record_is_shown_refused_with_its_reason(server, source, cat
     _nothing_written()
 
 
+def test_what_the_harvest_would_say_is_shown_as_warnings(server, source, catalogue):
+    record = catalogue[ORG][0]
+    record["frequency"] = "tous les jours ou presque"
+    record["description"] = ""
+
+    item = preview.preview_source(source["name"], limit=1).items[0]
+
+    assert item.refused == ""
+    assert any("fréquence" in w for w in item.warnings), item.warnings
+    assert "description absente : le titre en tient lieu" in item.warnings
+    _nothing_written()
+
+
 def test_a_failing_source_gives_its_error_message(server, source):
     server.routes[f"/api/1/organizations/{ORG}/datasets/"] = lambda query, body: Reply(
         503, b"<html>maintenance</html>", {"Content-Type": "text/html"}
