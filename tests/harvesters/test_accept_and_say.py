@@ -434,3 +434,53 @@ def test_a_refused_essential_field_is_named_in_french(app, org):
         "Jeu de données guid-<b>Titre e « <b>Titre en HTML</b> » refusé : Titre : "
         "Le HTML n'est pas accepté ici : écrivez du texte simple (ou du Markdown)"
     )
+
+
+def test_fields_the_schema_does_not_know_are_dropped_with_a_warning(app, org):
+    # ckanext-dcat's profiles leave lists our schema has no field for (prov:qualifiedAttribution,
+    # dcat:qualifiedRelation): the schema calls them "__junk"; the record still lands.
+    written, messages = base_write(
+        app,
+        org["id"],
+        {
+            "title": "Restes du profil DCAT",
+            "notes": "Description.",
+            "url": "https://ex.test/page",
+            "qualified_attribution": [{"agent": [{"name": "IGN"}], "role": "owner"}],
+            "qualified_relation": [{"relation": "https://ex.test/autre", "role": "related"}],
+            "publisher": [{"name": "Ville de Metz", "agent_kind": [{"x": "y"}]}],
+            "resources": [{"url": "https://ex.test/f.csv", "format": "CSV"}],
+        },
+    )
+    assert written is True, messages
+    assert sorted(messages) == [
+        "Avertissement : champ inconnu du schéma ignoré (Producteur d'origine) : agent_kind "
+        "([{'x': 'y'}])",
+        "Avertissement : champ inconnu du schéma ignoré : qualified_attribution "
+        "([{'agent': [{'name': 'IGN'}], 'role': 'owner'}])",
+        "Avertissement : champ inconnu du schéma ignoré : qualified_relation "
+        "([{'relation': 'https://ex.test/autre', 'role': 'related'}])",
+    ]
+    (found,) = call_action("package_search", q='title:"Restes du profil DCAT"')["results"]
+    assert found["publisher"] == [{"name": "Ville de Metz"}]
+    assert "qualified_attribution" not in found and "qualified_relation" not in found
+
+
+def test_a_dataset_uri_alone_is_no_web_address(app, org):
+    # A DCAT dataset URI or identifier may not dereference: without a resource URL or a
+    # landing page the record is unusable.
+    written, messages = base_write(
+        app,
+        org["id"],
+        {
+            "title": "Sans distribution",
+            "notes": "Description.",
+            "identifier": "https://catalogue.example.test/srv/f40c3860",
+            "resources": [],
+        },
+    )
+    assert written is False
+    assert messages == [
+        "Enregistrement guid-Sans distr « Sans distribution » sans adresse web (aucune "
+        "ressource avec une URL, pas de page d'origine) : ignoré"
+    ]

@@ -19,6 +19,7 @@ Hand-entered data (forms, API calls by users) never carries the flag: strict as 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
@@ -155,8 +156,8 @@ def prepare(data: dict[str, Any], guid: str, warnings: list[str]) -> dict[str, A
         label = f"« {shown(name)} »" if name else str(index + 1)
         _add(warnings, f"ressource {label} sans adresse web : retirée")
     data["resources"] = resources
-    # A dataset URI given as identifier (DCAT) is a web address of last resort.
-    if not resources and not _web(data.get("url")) and not _web(data.get("identifier")):
+    # A dataset's URI or identifier is no web address: it may not dereference to a page.
+    if not resources and not _web(data.get("url")):
         raise Refused(
             f"Enregistrement {guid} « {shown(title)} » sans adresse web (aucune ressource "
             "avec une URL, pas de page d'origine) : ignoré"
@@ -252,7 +253,7 @@ def drop_refused(data: dict[str, Any], error: Any, warnings: list[str]) -> bool:
     errors = getattr(error, "error_dict", None)
     if not isinstance(errors, dict) or not errors or _ESSENTIAL & set(errors):
         return False
-    dropped = False
+    dropped = _drop_junk(data, errors.get("__junk"), warnings)
     for field, problem in errors.items():
         value = data.get(field)
         if isinstance(problem, list) and isinstance(value, list) and len(problem) == len(value):
@@ -269,6 +270,57 @@ def drop_refused(data: dict[str, Any], error: Any, warnings: list[str]) -> bool:
     if not data.get("notes"):
         data["notes"] = data.get("title")
     return dropped and (bool(data.get("resources")) or _web(data.get("url")))
+
+
+# Core list fields the scheming schema does not list but always accepts.
+_CORE_LISTS: Final = frozenset({"resources", "tags", "extras", "groups"})
+
+
+def _junk_keys(problem: Any) -> list[tuple[Any, ...]]:
+    """The flattened keys a ``__junk`` error names ("The input field [('a', 0, 'b')] was not
+    expected.", in whatever language): navl keeps only their repr in the message."""
+    found: list[tuple[Any, ...]] = []
+    for message in problem if isinstance(problem, list) else [problem]:
+        text = str(message)
+        start, end = text.find("["), text.rfind("]")
+        if start < 0 or end < start:
+            continue
+        try:
+            keys = ast.literal_eval(text[start : end + 1])
+        except (ValueError, SyntaxError, RecursionError, MemoryError):
+            continue
+        found.extend(k for k in keys if isinstance(k, tuple) and k and isinstance(k[0], str))
+    return found
+
+
+def _drop_junk(data: dict[str, Any], problem: Any, warnings: list[str]) -> bool:
+    """Fields the schema does not know (ckanext-dcat profile leftovers such as
+    ``qualified_attribution``), dropped with a warning; an unknown subfield of a known list
+    field is dropped from its entry only."""
+    if not problem:
+        return False
+    known = {key[0] for key in _labels()} | _CORE_LISTS
+    dropped = False
+    for key in _junk_keys(problem):
+        field = key[0]
+        if field not in data or field in _ESSENTIAL:
+            continue
+        if field not in known:
+            _add(warnings, f"champ inconnu du schéma ignoré : {field} ({shown(data.pop(field))})")
+            dropped = True
+            continue
+        items = data[field]
+        if len(key) >= 3 and isinstance(items, list) and isinstance(key[1], int):
+            item = items[key[1]] if key[1] < len(items) else None
+            if isinstance(item, dict) and key[2] in item:
+                value = item.pop(key[2])
+                _add(
+                    warnings,
+                    f"champ inconnu du schéma ignoré ({field_label((field,))}) : "
+                    f"{key[2]} ({shown(value)})",
+                )
+                dropped = True
+    return dropped
 
 
 def _drop_in_list(field: str, items: list[Any], problems: list[Any], warnings: list[str]) -> bool:
