@@ -155,3 +155,16 @@ def test_original_publisher_is_the_dct_publisher_without_violation(app, shapes):
     turtle = app.get(f"/dataset/{other['id']}.ttl").body
     assert "example.org/Mairie" not in turtle
     assert not violations(turtle, shapes)
+
+
+def test_a_publisher_row_without_a_name_leaves_the_organization_as_publisher(app, shapes):
+    org = make_organization()
+    dataset = make_dataset(
+        org, **{**MINIMAL_DATASET, "publisher": [{"email": "contact@exemple.fr"}]}
+    )
+    turtle = app.get(f"/dataset/{dataset['id']}.ttl").body
+    graph = Graph().parse(data=turtle, format="turtle")
+    ref = next(graph.subjects(RDF.type, DCAT.Dataset))
+    names = {str(graph.value(p, FOAF.name)) for p in graph.objects(ref, DCTERMS.publisher)}
+    assert names == {"Région Grand Est"}
+    assert not violations(turtle, shapes)

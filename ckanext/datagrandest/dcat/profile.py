@@ -47,7 +47,7 @@ from ckanext.dcat.profiles.base import (
     VCARD,
     CleanedURIRef,
 )
-from ckanext.dcat.utils import resource_uri
+from ckanext.dcat.utils import publisher_uri_organization_fallback, resource_uri
 
 INSEE_GEO: Final = "http://id.insee.fr/geo/"
 # Path segment of each territory kind under INSEE_GEO.
@@ -274,6 +274,18 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             return
         if org is None:
             return
+        for nameless in list(self.g.objects(dataset_ref, DCT.publisher)):
+            # A publisher row without a name (stock profile wrote it anyway): no agent
+            # without foaf:name in DCAT-AP; the organization stands in.
+            if (nameless, FOAF.name, None) not in self.g:
+                self.g.remove((dataset_ref, DCT.publisher, nameless))
+                if isinstance(nameless, BNode):
+                    self.g.remove((nameless, None, None))
+        if not any(self.g.objects(dataset_ref, DCT.publisher)):
+            fallback = CleanedURIRef(publisher_uri_organization_fallback(dataset_dict))
+            self.g.add((dataset_ref, DCT.publisher, fallback))
+            self.g.add((fallback, RDF.type, FOAF.Agent))
+            self.g.add((fallback, FOAF.name, Literal(str(org.get("title") or org["name"]))))
         for publisher in list(self.g.objects(dataset_ref, DCT.publisher)):
             email = _value(org, "email")
             if email:

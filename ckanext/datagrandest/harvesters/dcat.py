@@ -185,7 +185,10 @@ def to_schema(record: dict[str, Any]) -> dict[str, Any]:
     extras, agents, the URI), settles the licence and fills what the schema requires.
     """
     title = str(record.get("title") or "")
-    data = {k: v for k, v in record.items() if k not in _NOT_OURS}
+    fields, resource_fields = _schema_fields()
+    # Profiles parse more than our schema holds (qualified_attribution, qualified_relation,
+    # has_version...): the schema would refuse the record for any of them.
+    data = {k: v for k, v in record.items() if k not in _NOT_OURS and (not fields or k in fields)}
     data["notes"] = record.get("notes") or _NO_DESCRIPTION
     data.pop("license_other", None)
     data.update(_licence(record))
@@ -201,7 +204,11 @@ def to_schema(record: dict[str, Any]) -> dict[str, Any]:
     publisher = _publisher(record)
     if publisher:
         data["publisher"] = [publisher]
-    data["resources"] = [_resource(r) for r in record.get("resources") or [] if _usable(r)]
+    data["resources"] = [
+        {k: v for k, v in _resource(r).items() if not resource_fields or k in resource_fields}
+        for r in record.get("resources") or []
+        if _usable(r)
+    ]
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
@@ -237,6 +244,19 @@ def dataset_uri(dataset: dict[str, Any]) -> str:
                 if isinstance(e, dict) and e.get("key") == "uri"
             ),
             "",
+def _schema_fields() -> tuple[frozenset[str], frozenset[str]]:
+    """Field names of our dataset schema and of its resources (plus CKAN's own lists);
+    empty when scheming is not loaded."""
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    schema = scheming_get_dataset_schema("dataset")
+    if not schema:
+        return frozenset(), frozenset()  # no schema to check against: keep everything
+    fields = {f["field_name"] for f in schema.get("dataset_fields", [])}
+    resource_fields = {f["field_name"] for f in schema.get("resource_fields", [])}
+    return frozenset(fields | {"tags", "resources"}), frozenset(resource_fields)
+
+
         )
     return str(uri or "").strip()
 
