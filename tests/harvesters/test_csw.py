@@ -384,3 +384,23 @@ def test_the_publisher_is_the_first_organisation_by_role():
     mapped = iso19139.to_dataset(_plu_record(people))
     assert "publisher" not in mapped
     assert mapped["contact"]  # still a contact
+
+
+def test_services_listed_among_the_formats_leave_the_file_format():
+    page = fixture("page1.xml").replace(
+        b"telechargement/plu_selestat.zip", b"telechargement/plu_selestat"
+    )
+    service_format = (
+        b"<gmd:distributionFormat><gmd:MD_Format><gmd:name><gco:CharacterString>WMS"
+        b"</gco:CharacterString></gmd:name></gmd:MD_Format></gmd:distributionFormat>"
+    )
+    page = page.replace(b"<gmd:transferOptions>", service_format + b"<gmd:transferOptions>", 1)
+    record = _plu_record(page)
+    assert iso19139.distribution_formats(record) == ["ESRI Shapefile", "WMS"]
+    resources = iso19139.to_dataset(record)["resources"]
+    archive = next(r for r in resources if r["url"].endswith("plu_selestat"))
+    assert archive["format"] == "SHP"
+    # Several file formats: which file is which cannot be told, none is guessed.
+    ambiguous = page.replace(b">WMS<", b">KML<")
+    resources = iso19139.to_dataset(_plu_record(ambiguous))["resources"]
+    assert "format" not in next(r for r in resources if r["url"].endswith("plu_selestat"))

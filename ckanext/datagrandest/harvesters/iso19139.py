@@ -599,7 +599,9 @@ def _distribution_format(record: etree._Element) -> str | None:
     """The one format a record's files come in (our code, else the name as stated), or None
     when it states several: then which file is which cannot be told."""
     found = (mapping.map_format(name) for name in distribution_formats(record))
-    formats = {mapped.value for mapped in found if mapped.value}
+    # Services (WMS, WFS, WMTS) listed among the formats are the record's services, not
+    # the format of its files: GPKG + WMS + WFS still says the download is GeoPackage.
+    formats = {m.value for m in found if m.value and not m.value.endswith("_SRVC")}
     return formats.pop() if len(formats) == 1 else None
 
 
