@@ -218,6 +218,65 @@ def test_blank_node_labels_do_not_reach_the_content_hash():
     assert without_labels({"notes": "[" * 5000 + "]" * 5000}, {"Nab12"})["notes"][0] == "["
 
 
+def test_licences_stated_as_words_or_foreign_uris_are_read(org):
+    with serve({"1": ("licence_words.ttl", TURTLE)}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "words")
+        result = harvest(source["id"])
+    assert result["object_errors"] == {}
+    datasets = {d["title"]: d for d in source_datasets(source["id"]).values()}
+    assert datasets["Licence en littéral"]["license_id"] == "etalab-2.0"
+    assert datasets["Licence dans les droits du jeu"]["license_id"] == "etalab-2.0"
+    assert datasets["CC0 par son adresse"]["license_id"] == "cc-zero-1.0"
+    assert datasets["Licence décrite par un nœud titré"]["license_id"] == "odc-odbl"
+    foreign = datasets["Licence propre à la source"]
+    assert (foreign["license_id"], foreign["license_other"]) == (
+        "other",
+        "https://datos.example.test/egob/catalogo/aviso-legal",
+    )
+    # The readings are settled into license_id: the rights text is not stored as such.
+    assert "rights" not in foreign
+
+
+# An ArcGIS Hub data.json (DCAT-US 1.1, read with the shipped context): the publisher's
+# "name" is skos:prefLabel there, the licence an HTML text naming Etalab's.
+HUB_PAGE = {
+    "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+    "@type": "dcat:Catalog",
+    "dataset": [
+        {
+            "@type": "dcat:Dataset",
+            "identifier": "https://www.arcgis.com/home/item.html?id=abc&sublayer=5",
+            "landingPage": "https://hub.example.test/maps/abc_5",
+            "title": "Stationnement vélos",
+            "description": "<P><SPAN>Emplacements</SPAN></P>",
+            "publisher": {"name": "Ville d'Évian-les-Bains"},
+            "license": "<DIV><P><SPAN>Soumis à la licence Etalab : "
+            "https://www.etalab.gouv.fr/licence-ouverte-open-licence/</SPAN></P></DIV>",
+            "distribution": [
+                {
+                    "@type": "dcat:Distribution",
+                    "title": "CSV",
+                    "format": "CSV",
+                    "mediaType": "text/csv",
+                    "accessURL": "https://hub.example.test/api/download/abc/csv",
+                }
+            ],
+        }
+    ],
+}
+
+
+def test_a_dcat_us_data_json_keeps_its_publisher_and_licence(org):
+    page = json.dumps(HUB_PAGE).encode()
+    with serve({"1": (page, "application/json")}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "hub")
+        result = harvest(source["id"])
+    assert result["object_errors"] == {} and result["gather_errors"] == []
+    (dataset,) = source_datasets(source["id"]).values()
+    assert dataset["publisher"] == [{"name": "Ville d'Évian-les-Bains"}]
+    assert dataset["license_id"] == "etalab-2.0"
+
+
 def test_the_licence_is_read_wherever_the_catalogue_states_it(org):
     with serve({"1": ("licences.ttl", TURTLE)}) as catalogue:
         source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "licences")

@@ -479,16 +479,51 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         license_ids = {item.uri: item.id for item in vocabularies.licenses() if item.uri}
         for resource_dict in dataset_dict.get("resources", []):
             self._parse_distribution(resource_dict, license_ids)
-        for node in self.g.objects(dataset_ref, DCT.license):
-            if isinstance(node, URIRef) and str(node) in license_ids:
-                dataset_dict["license_id"] = license_ids[str(node)]
-            elif isinstance(node, BNode) and self._object_value(node, RDFS.label):
-                dataset_dict["license_id"] = "other"
-                dataset_dict["license_other"] = self._object_value(node, RDFS.label)
+        # Project Open Data's early JSON-LD contexts spell dct:license "dct:#license".
+        for predicate in (DCT.license, URIRef(f"{DCT}#license")):
+            for node in self.g.objects(dataset_ref, predicate):
+                if isinstance(node, URIRef) and str(node) in license_ids:
+                    dataset_dict["license_id"] = license_ids[str(node)]
+                elif isinstance(node, BNode) and self._object_value(node, RDFS.label):
+                    dataset_dict["license_id"] = "other"
+                    dataset_dict["license_other"] = self._object_value(node, RDFS.label)
+                elif self._statement(node):
+                    # A licence we do not list, a name as a literal: the harvesters read it
+                    # (mapping.settle_license), as "other" with the source's words if need be.
+                    dataset_dict["license_title"] = self._statement(node)
+        rights = [self._statement(node) for node in self.g.objects(dataset_ref, DCT.rights)]
+        if any(rights):
+            dataset_dict["rights"] = next(text for text in rights if text)
+        self._publisher_names(dataset_dict, dataset_ref)
         granularity = self._object_value(dataset_ref, DGE.granularity)
         if granularity:
             dataset_dict["granularity"] = granularity
         return dataset_dict
+
+    def _statement(self, node: Any) -> str:
+        """The words of a licence or rights statement: a literal, a URI, a node's label."""
+        if isinstance(node, BNode):
+            for predicate in (RDFS.label, DCT.title, SKOS.prefLabel, DCT.identifier):
+                text = self._object_value(node, predicate)
+                if text:
+                    return str(text).strip()
+            return ""
+        return str(node).strip()
+
+    def _publisher_names(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """A publisher named by another label than foaf:name (DCAT-US 1.1 data.json:
+        ``publisher.name`` is ``skos:prefLabel`` in its context) keeps that name."""
+        agents = list(self.g.objects(dataset_ref, DCT.publisher))
+        parsed = dataset_dict.get("publisher")
+        if not isinstance(parsed, list) or len(parsed) != len(agents):
+            return
+        for agent, node in zip(parsed, agents, strict=True):
+            if isinstance(agent, dict) and not agent.get("name"):
+                for predicate in (SKOS.prefLabel, RDFS.label, VCARD.fn, VCARD["organization-name"]):
+                    name = self._object_value(node, predicate)
+                    if name:
+                        agent["name"] = name
+                        break
 
     def _place(self, node: Any) -> dict[str, Any]:
         place: dict[str, Any] = {"uri": str(node)} if isinstance(node, URIRef) else {}

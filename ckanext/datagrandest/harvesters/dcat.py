@@ -64,7 +64,18 @@ _BY_EXTENSION: Final = {
     "trig": "trig",
 }
 # What the profiles leave that our schema has no field for.
-_NOT_OURS: Final = ("extras", "uri", "publisher", "creator", "dcat_type", "provenance")
+_NOT_OURS: Final = (
+    "extras",
+    "uri",
+    "publisher",
+    "creator",
+    "dcat_type",
+    "provenance",
+    # Licence readings our profile leaves for _licence (settled into license_id).
+    "license_title",
+    "license_url",
+    "rights",
+)
 _NO_DESCRIPTION: Final = "Description non fournie par le catalogue source."
 
 
@@ -233,17 +244,6 @@ def _licence(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def dataset_uri(dataset: dict[str, Any]) -> str:
-    """The dataset's URI as the parser gave it (root or ``uri`` extra); "" for a blank node."""
-    uri = dataset.get("uri")
-    if not uri:
-        uri = next(
-            (
-                e.get("value")
-                for e in dataset.get("extras") or []
-                if isinstance(e, dict) and e.get("key") == "uri"
-            ),
-            "",
 def _schema_fields() -> tuple[frozenset[str], frozenset[str]]:
     """Field names of our dataset schema and of its resources (plus CKAN's own lists);
     empty when scheming is not loaded."""
@@ -257,6 +257,17 @@ def _schema_fields() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(fields | {"tags", "resources"}), frozenset(resource_fields)
 
 
+def dataset_uri(dataset: dict[str, Any]) -> str:
+    """The dataset's URI as the parser gave it (root or ``uri`` extra); "" for a blank node."""
+    uri = dataset.get("uri")
+    if not uri:
+        uri = next(
+            (
+                e.get("value")
+                for e in dataset.get("extras") or []
+                if isinstance(e, dict) and e.get("key") == "uri"
+            ),
+            "",
         )
     return str(uri or "").strip()
 
