@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.lib import search
 from ckan.tests import factories
@@ -196,3 +197,31 @@ def test_a_copy_never_becomes_the_source_of_our_datasets(app, portal):
 
 def _published_here_ids() -> set[str]:
     return {d["id"] for d in _datasets().values() if d["name"] in {n for n, _, _ in HAND_PUBLISHED}}
+
+
+def test_data_gouv_copies_of_our_datasets_are_recognised_by_their_origin(portal):
+    """data.gouv.fr harvests DataGrandEst: its records name our pages as their origin."""
+    from demo.replay import udata_routes
+
+    from .conftest import load_fixture
+
+    copies = load_fixture("udata/strasbourg-eurometropole.json")[:2]
+    site = tk.config["ckan.site_url"].rstrip("/")
+    copies[0]["harvest"] = {"remote_url": f"{site}/dataset/lycees-publics"}  # our page
+    lycees = call_action("package_show", id="lycees-publics")
+    copies[1]["harvest"] = {"uri": f"{site}/dataset/{lycees['id']}"}  # our DCAT URI
+    before = _datasets()
+    with ReplayServer() as replay:
+        replay.routes.update(udata_routes(lambda: replay.url, {"datagrandest": copies}))
+        region = portal["orgs"][0]
+        source = create_source(
+            replay.url,
+            "datagrandest_udata",
+            {"organizations": ["datagrandest"]},
+            region["id"],
+            "dgf",
+        )
+        result = harvest(source["id"])
+    assert result["stats"] == {"not modified": 2}
+    assert _datasets().keys() == before.keys()
+    assert call_action("package_show", id="lycees-publics")["title"] == lycees["title"]
