@@ -484,3 +484,49 @@ def test_a_dataset_uri_alone_is_no_web_address(app, org):
         "Enregistrement guid-Sans distr « Sans distribution » sans adresse web (aucune "
         "ressource avec une URL, pas de page d'origine) : ignoré"
     ]
+
+
+def test_values_no_harvester_filters_are_kept_or_dropped_by_the_schema_with_a_warning(app):
+    # A publisher without territory of competence: the région by default, with a warning.
+    bare = factories.Organization(name="sans-territoire", title="Sans territoire")
+    written, messages = base_write(
+        app,
+        bare["id"],
+        {
+            "title": "Valeurs au-delà de nos listes",
+            "notes": "Description.",
+            "url": "https://ex.test/valeurs",
+            "territories": ["99999", "75056"],
+            "license_id": "Licence maison de la commune",
+            "access_rights": "réservé aux agents",
+            "granularity": "îlot",
+            "conforms_to": ["pas une adresse"],
+            "temporal_coverage": [{"start": "2024-01-01", "end": "2020-01-01"}],
+            "resources": [{"url": "https://ex.test/f.csv", "format": "CSV", "size": "grand"}],
+        },
+    )
+    assert written is True
+    dataset = call_action("package_search", q='title:"Valeurs au-delà"')["results"][0]
+    assert dataset["territories"] == ["44"]
+    assert dataset["license_id"] == "other"
+    assert dataset["license_other"] == "Licence maison de la commune"
+    assert not dataset.get("access_rights") and not dataset.get("granularity")
+    assert not dataset.get("conforms_to")
+    assert dataset["temporal_coverage"] == [{"start": "2024-01-01"}]
+    assert not dataset["resources"][0].get("size")
+    assert sorted(messages) == sorted(
+        "Avertissement : " + m
+        for m in (
+            "territoire inconnu : 99999",
+            "territoire inconnu : 75056",
+            "aucun territoire reconnu et pas de territoire de compétence du producteur : "
+            "la région Grand Est par défaut",
+            "licence non reconnue, gardée comme « autre licence » : Licence maison de la commune",
+            "droit d'accès non reconnu : réservé aux agents",
+            "valeur non reconnue (Granularité) : îlot",
+            "adresse web invalide ignorée (Conforme au schéma) : pas une adresse",
+            "fin de période antérieure au début ignorée : 2020-01-01",
+            "nombre invalide ignoré (Taille (octets)) : grand "
+            "(ressource « https://ex.test/f.csv »)",
+        )
+    )

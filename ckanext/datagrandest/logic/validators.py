@@ -141,7 +141,7 @@ def _cut(text: str, limit: int) -> str:
 def _drop(key: FlattenKey, data: FlattenDataDict, context: Context, message: str) -> None:
     """Harvested record: the value goes, a warning says so, the field's other checks stop."""
     hw.warn(context, message + hw.where(key, data))
-    data[key] = tk.missing
+    data.pop(key, None)
     raise tk.StopOnError
 
 
