@@ -274,3 +274,80 @@ def test_a_name_shared_by_several_territories_is_not_guessed():
         counts[key] = counts.get(key, 0) + 1
     shared = next(name for name, count in counts.items() if count > 1)
     assert iso19139.infer_territories(f"Cadastre de la commune de {shared}", [shared]) == []
+
+
+SEVERAL_FORMATS = """<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"
+    xmlns:gco="http://www.isotc211.org/2005/gco">
+  <gmd:fileIdentifier><gco:CharacterString>parcs-0001</gco:CharacterString></gmd:fileIdentifier>
+  <gmd:identificationInfo><gmd:MD_DataIdentification>
+    <gmd:citation><gmd:CI_Citation>
+      <gmd:title><gco:CharacterString>Parcs</gco:CharacterString></gmd:title>
+    </gmd:CI_Citation></gmd:citation>
+    <gmd:abstract><gco:CharacterString>Parcs naturels.</gco:CharacterString></gmd:abstract>
+  </gmd:MD_DataIdentification></gmd:identificationInfo>
+  <gmd:distributionInfo><gmd:MD_Distribution>
+    {formats}
+    <gmd:transferOptions><gmd:MD_DigitalTransferOptions>
+      {links}
+    </gmd:MD_DigitalTransferOptions></gmd:transferOptions>
+  </gmd:MD_Distribution></gmd:distributionInfo>
+</gmd:MD_Metadata>"""
+
+
+def _format(name: str) -> str:
+    return (
+        "<gmd:distributionFormat><gmd:MD_Format><gmd:name><gco:CharacterString>"
+        f"{name}</gco:CharacterString></gmd:name></gmd:MD_Format></gmd:distributionFormat>"
+    )
+
+
+def _link(url: str, function: str = "", protocol: str = "") -> str:
+    return (
+        f"<gmd:onLine><gmd:CI_OnlineResource><gmd:linkage><gmd:URL>{url}</gmd:URL>"
+        "</gmd:linkage>"
+        + (
+            f"<gmd:protocol><gco:CharacterString>{protocol}</gco:CharacterString></gmd:protocol>"
+            if protocol
+            else ""
+        )
+        + (
+            f'<gmd:function><gmd:CI_OnLineFunctionCode codeListValue="{function}"/></gmd:function>'
+            if function
+            else ""
+        )
+        + "</gmd:CI_OnlineResource></gmd:onLine>"
+    )
+
+
+def _formats_of(formats: list[str], links: list[str]) -> list[dict]:
+    page = SEVERAL_FORMATS.format(
+        formats="".join(_format(f) for f in formats), links="".join(links)
+    )
+    return iso19139.to_dataset(iso19139.parse_xml(page.encode()))["resources"]
+
+
+def test_one_download_link_for_several_stated_formats_names_them_all_and_guesses_none():
+    # ckanext-spatial's iso19139 dataset: ESRI Shapefile, KML and GML, one link whose
+    # online function is "download" (no protocol).
+    (resource,) = _formats_of(
+        ["ESRI Shapefile", "KML", "GML"], [_link("https://gw.example.test/f?p=101", "download")]
+    )
+    assert "format" not in resource
+    assert resource["download_url"] == "https://gw.example.test/f?p=101"
+    assert resource["description"] == "Formats proposés : ESRI Shapefile, KML, GML"
+
+
+def test_several_formats_and_several_downloads_are_not_guessed():
+    resources = _formats_of(
+        ["ESRI Shapefile", "KML"],
+        [
+            _link("https://gw.example.test/a", protocol="WWW:DOWNLOAD-1.0-http--download"),
+            _link("https://gw.example.test/b", protocol="WWW:DOWNLOAD-1.0-http--download"),
+        ],
+    )
+    assert [r.get("format") for r in resources] == [None, None]
+    # A web page is no file, whatever the record's formats.
+    (page,) = _formats_of(
+        ["ESRI Shapefile", "KML"], [_link("https://ex.test/", protocol="WWW:LINK")]
+    )
+    assert page.get("format") is None and "description" not in page

@@ -573,6 +573,13 @@ def _reachable(url: str) -> bool:
     )
 
 
+def _is_download(online: etree._Element) -> bool:
+    """A link to the data itself: a download protocol (WWW:DOWNLOAD-1.0-http--download...)
+    or the ``download`` online function code."""
+    protocol = (_text(online, "gmd:protocol") or "").upper()
+    return "DOWNLOAD" in protocol or _text(online, "gmd:function") == "download"
+
+
 def _file_name(url: str) -> str:
     parts = urlsplit(url)
     return parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.hostname or url
@@ -595,18 +602,32 @@ def distribution_formats(record: etree._Element) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def _distribution_format(record: etree._Element) -> str | None:
-    """The one format a record's files come in (our code, else the name as stated), or None
-    when it states several: then which file is which cannot be told."""
+def _file_formats(record: etree._Element) -> list[str]:
+    """The formats a record's files come in (our codes, else the names as stated), in the
+    record's order."""
     found = (mapping.map_format(name) for name in distribution_formats(record))
     # Services (WMS, WFS, WMTS) listed among the formats are the record's services, not
     # the format of its files: GPKG + WMS + WFS still says the download is GeoPackage.
-    formats = {m.value for m in found if m.value and not m.value.endswith("_SRVC")}
-    return formats.pop() if len(formats) == 1 else None
+    return list(dict.fromkeys(m.value for m in found if m.value and not m.value.endswith("_SRVC")))
+
+
+def _distribution_format(record: etree._Element) -> str | None:
+    """The one format a record's files come in, or None when it states several: then which
+    file is which cannot be told."""
+    formats = _file_formats(record)
+    return formats[0] if len(formats) == 1 else None
 
 
 def _resources(record: etree._Element, guid: str) -> list[dict[str, Any]]:
     default_format = _distribution_format(record)
+    file_formats = _file_formats(record)
+    downloads = [
+        online
+        for online in record.xpath(
+            "gmd:distributionInfo//gmd:onLine/gmd:CI_OnlineResource", namespaces=NS
+        )
+        if _is_download(online)
+    ]
     resources: list[dict[str, Any]] = []
     seen: set[str] = set()
     for online in record.xpath(
@@ -629,11 +650,16 @@ def _resources(record: etree._Element, guid: str) -> list[dict[str, Any]]:
                 # The layer name the service publishes, which GIS users need.
                 resource["name"] = f"{name} ({service})"
         else:
-            download = "DOWNLOAD" in protocol.upper()
+            download = _is_download(online)
             # The record's distribution format names the files it links to; a link to a
             # web page (WWW:LINK) is no such file.
             is_page = "LINK" in protocol.upper() and not download
             fmt = format_from_url(url) or (None if is_page else default_format)
+            if not fmt and download and len(downloads) == 1 and len(file_formats) > 1:
+                # The record's one download link for several stated formats: which one it
+                # serves cannot be told (none is guessed); the description names them all.
+                offered = f"Formats proposés : {', '.join(distribution_formats(record))}"
+                resource["description"] = f"{description}\n\n{offered}" if description else offered
             resource.update(is_api=False, access_url=url)
             if download:
                 resource["download_url"] = url
