@@ -107,8 +107,12 @@ def test_odd_values_land_with_warnings_and_unusable_records_are_refused_by_name(
 
     assert result["status"] == "Finished"
     assert result["stats"]["added"] == 2
-    # Records that landed with warnings are not counted as errors.
+    # Records that landed with warnings are not counted as errors, wherever jobs are counted.
     assert result["stats"]["errored"] == 2 and result["stats"]["warnings"] == 1
+    listed = call_action("harvest_job_list", source_id=source_id)[0]["stats"]
+    last = call_action("harvest_source_show_status", id=source_id)["last_job"]["stats"]
+    for stats in (listed, last):
+        assert (stats["added"], stats["errored"], stats["warnings"]) == (2, 2, 1)
     assert result["object_errors"] == {
         "sans-titre": ["Enregistrement sans-titre sans titre : ignoré"],
         "sans-adresse": [
