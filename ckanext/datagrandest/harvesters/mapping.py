@@ -47,6 +47,8 @@ Functions (``value`` may be anything a JSON payload holds; non-strings are read 
 * ``format_from_url(url)`` -> file-type code of the URL's extension, or None.
 * ``clean_tags(words)`` -> tag names CKAN accepts; ``tag_list(words)`` -> ``[{"name": ...}]``.
 * ``territory_code(zone)`` (udata zones), ``date_only(value)``.
+* ``warning(kind, m)`` / ``warnings(kind, ms)``: ``kind`` is ``"format"``, ``"language"``,
+  ``"frequency"``, ``"theme"`` or ``"license"``.
 
 Kept for existing callers: ``frequency_uri``, ``license_fields``, ``theme_uris``, ``tag_list``.
 """
@@ -63,6 +65,7 @@ from urllib.parse import unquote, urlsplit
 from ckanext.datagrandest import territories, vocabularies
 
 __all__ = [
+    "INSPIRE_LABELS",
     "LICENSE_OTHER_MAX",
     "Mapped",
     "clean_tags",
