@@ -74,6 +74,22 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
+def shown_for_indexing(context: Any) -> bool:
+    """Whether a ``package_show`` is the one CKAN's indexer makes before indexing a dataset.
+
+    CKAN shows the dataset with exactly these flags (``ckan.lib.search``: the synchronous
+    indexer and ``rebuild``). Display-only data computed in ``after_dataset_show`` (provenance,
+    the sources of a deduplicated dataset) is stripped in ``before_dataset_index``: computing
+    it for the indexer costs several queries per write and a harvest writes every dataset.
+    """
+    return (
+        isinstance(context, dict)
+        and bool(context.get("ignore_auth"))
+        and context.get("validate") is False
+        and context.get("use_cache") is False
+    )
+
+
 def schedule_publisher_reindex(organization: Any) -> None:
     """After a publisher is edited, reindex its datasets: their index carries its body_kind.
 

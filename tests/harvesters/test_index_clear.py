@@ -236,3 +236,17 @@ def test_clearing_one_of_two_sources_keeps_what_the_other_lists(server, catalogu
     assert _indexed(other["id"]) == []
     for word in WORDS:
         assert _free_text(word) == 0
+
+
+def test_the_indexer_is_not_given_display_only_fields(source):
+    dataset = next(iter(_harvested(source["id"]).values()))
+    # The exact context of CKAN's indexer (ckan.lib.search).
+    indexer = {"ignore_auth": True, "validate": False, "use_cache": False}
+
+    for_index = call_action("package_show", indexer, id=dataset["id"])
+    shown = call_action("package_show", id=dataset["id"])
+
+    assert "datagrandest_provenance" not in for_index
+    assert "datagrandest_sources" not in for_index
+    assert shown["datagrandest_provenance"]["source_id"] == source["id"]
+    assert [s["source_id"] for s in shown["datagrandest_sources"]] == [source["id"]]
