@@ -285,10 +285,13 @@ def test_a_ckan_record_with_a_bad_email_and_odd_format_lands_with_warnings(org):
             {"url": "https://data.metz.test/parkings.csv", "format": "CSV LonLat", "name": "CSV"},
         ],
     }
-    with ReplayServer({"/api/3/action/package_search": ckan_search([record])}) as server:
+    untitled = dict(record, id="ckan-2", name="sans-titre", title="")
+    with ReplayServer({"/api/3/action/package_search": ckan_search([record, untitled])}) as server:
         source = create_source(server.url, "datagrandest_ckan", {}, org["id"], "ckan-test")
         result = harvest(source["id"])
-    assert result["object_errors"] == {} and result["stats"]["added"] == 1
+    # Every harvester refuses a record without title in the same words.
+    assert result["object_errors"] == {"ckan-2": ["Enregistrement ckan-2 sans titre : ignoré"]}
+    assert result["stats"]["added"] == 1
     dataset = next(iter(by_guid(source["id"]).values()))
     assert dataset["contact"][0]["name"] == "Service mobilité"
     assert not dataset["contact"][0].get("email")

@@ -86,7 +86,9 @@ class TestHarvest:
             source = create_source(server.url, "datagrandest_ods", {}, org["id"], "ods-bad")
             result = harvest(source["id"])
         assert result["stats"] == {"added": 2, "errored": 1}
-        assert "titre manquant" in result["object_errors"]["budget-primitif-2024"][0]
+        assert result["object_errors"]["budget-primitif-2024"] == [
+            "Enregistrement budget-primitif-2024 sans titre : ignoré"
+        ]
 
 
 def _list(server, config=None):

@@ -290,6 +290,13 @@ class DataGrandEstHarvester(HarvesterBase):
             source.config = self.check_config(self._parse_config(harvest_object.source.config))
             record = self.parse_record(harvest_object.content or "")
             data = self.map_record(record, source)
+        except harvest_warnings.Untitled:
+            self._save_object_error(
+                f"Enregistrement {harvest_object.guid} sans titre : ignoré",
+                harvest_object,
+                "Import",
+            )
+            return False
         except Exception as error:  # one bad record must not stop the others
             self._save_object_error(
                 f"Enregistrement {harvest_object.guid} illisible : {error}",

@@ -25,6 +25,7 @@ from ckanext.datagrandest.harvesters.base import (
     SourceError,
     json_records,
 )
+from ckanext.datagrandest.harvesters.harvest_warnings import Untitled
 
 __all__ = ["CKANHarvester", "strip_volatile"]
 
@@ -161,7 +162,7 @@ class CKANHarvester(DataGrandEstHarvester):
             raise RecordError("un jeu de données CKAN doit être un objet JSON")
         title = record.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise RecordError("titre manquant")
+            raise Untitled
         extras = _extras(record)
         data: dict[str, Any] = {
             "title": title,

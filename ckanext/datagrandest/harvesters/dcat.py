@@ -36,6 +36,7 @@ from ckanext.datagrandest.harvesters.base import (
     SourceError,
     canonical_json,
 )
+from ckanext.datagrandest.harvesters.harvest_warnings import Untitled
 from ckanext.dcat.processors import RDFParser, RDFParserException
 
 __all__ = ["DCATHarvester", "dataset_uri", "rdf_format", "to_schema", "without_labels"]
@@ -178,7 +179,7 @@ class DCATHarvester(DataGrandEstHarvester):
         if not isinstance(record, dict):
             raise RecordError("un jeu de données DCAT analysé doit être un objet JSON")
         if not isinstance(record.get("title"), str) or not record["title"].strip():
-            raise RecordError("titre manquant (dct:title)")
+            raise Untitled
         data = to_schema(record)
         uri = dataset_uri(record)
         keys = [v for v in (uri, record.get("identifier")) if isinstance(v, str) and v]

@@ -41,6 +41,7 @@ __all__ = [
     "STAGE",
     "WARNINGS_KEY",
     "Refused",
+    "Untitled",
     "context",
     "correct_stats",
     "dataset_warnings",
@@ -67,6 +68,14 @@ _SHOWN: Final = 120
 
 class Refused(Exception):
     """The record is unusable (no title, no web address); the message names it and why."""
+
+
+class Untitled(Refused):
+    """Raised by a harvester's ``map_record`` for a record without title: the base refuses
+    it in the same words for every harvester."""
+
+    def __init__(self) -> None:
+        super().__init__("sans titre")
 
 
 def harvesting(context: Any) -> bool:

@@ -18,6 +18,7 @@ from ckanext.datagrandest.harvesters.base import (
     compact,
     json_records,
 )
+from ckanext.datagrandest.harvesters.harvest_warnings import Untitled
 
 __all__ = ["OdsHarvester", "catalog_url", "strip_volatile"]
 
@@ -105,7 +106,7 @@ class OdsHarvester(DataGrandEstHarvester):
             raise RecordError("« metas.default » manquant")
         title = metas.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise RecordError("titre manquant")
+            raise Untitled
         keywords = metas.get("keyword") or []
         data: dict[str, Any] = {
             "title": title,
