@@ -318,6 +318,8 @@ def test_publisher_landing_page_and_zones_as_real_udata_records_give_them():
     ]
     assert mapped["url"] == record["page"]
     assert mapped["territories"] == ["57463", "88", "200039865"]
+    # The zones outside Grand Est are kept as the source names them, not lost.
+    assert mapped["spatial_coverage"] == [{"text": "fr:departement:44"}, {"text": "country:fr"}]
 
     del record["organization"]
     record["owner"] = {"first_name": "Camille", "last_name": "Martin", "page": "https://x.test/u"}

@@ -16,7 +16,7 @@ from typing import Any, Final
 from ckanext.datagrandest import territories
 from ckanext.datagrandest.harvesters import iso19139
 
-__all__ = ["from_codes_or_names", "from_zones", "zone_code"]
+__all__ = ["from_codes_or_names", "from_zones", "other_zones", "zone_code"]
 
 # Kinds as sources spell them -> ours.
 _KINDS: Final = {
@@ -67,6 +67,19 @@ def from_zones(zones: Any) -> list[str]:
     """Grand Est codes among udata ``spatial.zones``, in order, without repeats."""
     found = (zone_code(zone) for zone in zones if zones) if isinstance(zones, list) else ()
     return list(dict.fromkeys(code for code in found if code))
+
+
+def other_zones(zones: Any) -> list[str]:
+    """The udata zones that are no Grand Est territory (``fr:epci:244900015``, ``country:fr``),
+    as the source names them (validity suffix left out), in order, without repeats: kept as
+    the dataset's spatial coverage rather than lost."""
+    found: list[str] = []
+    for zone in zones if isinstance(zones, list) else []:
+        value = zone.get("id") or zone.get("code") if isinstance(zone, dict) else zone
+        text = str(value or "").strip().split("@", 1)[0].strip()
+        if text and len(text) <= 200 and zone_code(zone) is None:
+            found.append(text)
+    return list(dict.fromkeys(found))
 
 
 def _one(value: str) -> str | None:

@@ -150,6 +150,10 @@ class UdataHarvester(DataGrandEstHarvester):
             known = places.from_zones(spatial.get("zones"))
             if known:
                 data["territories"] = known
+            # Zones outside Grand Est say where the data is: kept as its spatial coverage.
+            elsewhere = places.other_zones(spatial.get("zones"))
+            if elsewhere:
+                data["spatial_coverage"] = [{"text": zone} for zone in elsewhere]
             granularity = spatial.get("granularity")
             if granularity:
                 data["granularity"] = _GRANULARITY.get(str(granularity), "other")
