@@ -12,7 +12,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest.harvesters import preview
 from ckanext.harvest.model import HarvestJob, HarvestObject, Session
-from demo.replay import ReplayServer, Reply, udata_routes
+from demo.replay import ReplayServer, Reply, ods_routes, udata_routes
 
 from .conftest import create_source, load_fixture
 
@@ -93,6 +93,19 @@ def test_what_the_harvest_would_say_is_shown_as_warnings(server, source, catalog
     assert item.refused == ""
     assert any("fréquence" in w for w in item.warnings), item.warnings
     assert "description absente : le titre en tient lieu" in item.warnings
+    _nothing_written()
+
+
+def test_an_untitled_record_is_refused_in_the_words_of_the_job_report(org):
+    catalogue = copy.deepcopy(load_fixture("ods/data-strasbourg-catalog.json"))
+    catalogue[0]["metas"]["default"]["title"] = " "
+    with ReplayServer(ods_routes(catalogue)) as ods:
+        result = preview.preview("datagrandest_ods", ods.url, {}, limit=3)
+
+    assert result.error == ""
+    first = result.items[0]
+    assert first.refused == f"Enregistrement {first.guid} sans titre : ignoré"
+    assert [bool(item.refused) for item in result.items[1:]] == [False, False]
     _nothing_written()
 
 

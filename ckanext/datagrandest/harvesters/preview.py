@@ -215,8 +215,12 @@ def _item(
     item = PreviewItem(guid=record.guid)
     try:
         data = clean_dataset(harvester.map_record(harvester.parse_record(record.content), source))
+    except harvest_warnings.Untitled:
+        # In the words of the harvest's job report (base.import_stage).
+        item.refused = f"Enregistrement {record.guid} sans titre : ignoré"
+        return item
     except Exception as error:  # the harvest would fail this record alone
-        item.refused = f"Enregistrement illisible : {error}"
+        item.refused = f"Enregistrement {record.guid} illisible : {error}"
         return item
     _describe(item, data)
     try:
