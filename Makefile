@@ -74,8 +74,9 @@ typecheck: $(VENV)/.installed
 	@$(BIN)/mypy
 
 # A real (non-editable) build: a file missing from the wheel fails here, not in production.
+# setuptools copies into build/lib and never removes what left the sources: start clean.
 package-check: $(VENV)/.installed
-	@rm -rf $(STATE)/dist && $(BIN)/python -m build --wheel --outdir $(STATE)/dist . >$(STATE)/log/build.log 2>&1 \
+	@rm -rf $(STATE)/dist build && $(BIN)/python -m build --wheel --outdir $(STATE)/dist . >$(STATE)/log/build.log 2>&1 \
 	  || { echo "package-check: wheel build failed, see $(STATE)/log/build.log" >&2; exit 1; }
 	@$(BIN)/python scripts/check_wheel.py $(STATE)/dist/*.whl
 
