@@ -277,6 +277,25 @@ def test_a_dcat_us_data_json_keeps_its_publisher_and_licence(org):
     assert dataset["license_id"] == "etalab-2.0"
 
 
+def test_periods_and_places_as_older_profiles_and_data_json_state_them(org):
+    with serve({"1": ("periods_places.ttl", TURTLE)}) as catalogue:
+        source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "when")
+        result = harvest(source["id"])
+    assert result["object_errors"] == {}
+    datasets = {d["title"]: d for d in source_datasets(source["id"]).values()}
+    periods = {title: d.get("temporal_coverage") for title, d in datasets.items()}
+    assert periods == {
+        "Période schema.org": [{"start": "2016-01-01", "end": "2016-12-05"}],
+        "Période OWL-Time": [{"start": "2010-01-01", "end": "2012-06-30"}],
+        "Période et lieux en littéraux": [{"start": "2009-09-01", "end": "2010-05-31"}],
+    }
+    places = datasets["Période et lieux en littéraux"]["spatial_coverage"]
+    box = [p for p in places if p.get("bbox")]
+    assert len(box) == 1 and json.loads(box[0]["bbox"])["coordinates"][0][2] == [6.6069, 46.4028]
+    # The name is kept; the unfilled template is no place.
+    assert [p["text"] for p in places if p.get("text")] == ["Évian-les-Bains"]
+
+
 def test_the_licence_is_read_wherever_the_catalogue_states_it(org):
     with serve({"1": ("licences.ttl", TURTLE)}) as catalogue:
         source = create_source(catalogue.url, "datagrandest_dcat", {}, org["id"], "licences")

@@ -26,6 +26,7 @@ granularity, which DCAT-AP has no property for, is ``dge:granularity`` in our na
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any, Final
@@ -42,8 +43,10 @@ from ckanext.dcat.profiles.base import (
     FOAF,
     RDF,
     RDFS,
+    SCHEMA,
     SKOS,
     SPDX,
+    TIME,
     VCARD,
     CleanedURIRef,
 )
@@ -92,6 +95,27 @@ def territory_code(uri: str) -> str | None:
     if territory is None or TERRITORY_PATHS[territory.kind] != kind_path:
         return None
     return territory.code
+
+
+_ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_BOX: Final = re.compile(r"^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*$")
+
+
+def _literal_place(text: str) -> dict[str, Any] | None:
+    """A dct:spatial given as a literal: a "west,south,east,north" box (DCAT-US) as a GeoJSON
+    bounding box, any other text as the place's name; None for an empty text."""
+    if not text.strip():
+        return None
+    match = _BOX.match(text)
+    if match:
+        try:
+            west, south, east, north = (float(v) for v in match.groups())
+        except ValueError:
+            return {"text": text.strip()[:200]}
+        if -180 <= west <= east <= 180 and -90 <= south <= north <= 90:
+            ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+            return {"bbox": json.dumps({"type": "Polygon", "coordinates": [ring]})}
+    return {"text": text.strip()[:200]}
 
 
 def _value(data: dict[str, Any], key: str) -> Any:
@@ -448,6 +472,12 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 codes.append(code)
             elif (node, RDF.type, DCT.Location) in self.g or isinstance(node, URIRef):
                 places.append(self._place(node))
+            elif isinstance(node, Literal) and "{{" not in node:
+                # DCAT-US data.json: a place name or a "west,south,east,north" box (ArcGIS
+                # Hub leaves "{{extent:computeSpatialProperty}}" when it has none).
+                place = _literal_place(str(node))
+                if place:
+                    places.append(place)
         # The stock parser folds every dct:spatial, territories included, into one place.
         for key in ("spatial_uri", "spatial_text", "spatial", "spatial_bbox", "spatial_centroid"):
             take(key)
@@ -542,10 +572,33 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
 
     def _periods(self, dataset_ref: URIRef) -> Iterator[tuple[str, str]]:
         for period in self.g.objects(dataset_ref, DCT.temporal):
-            start = self._object_value(period, DCAT.startDate)
-            end = self._object_value(period, DCAT.endDate)
+            if isinstance(period, Literal):
+                # DCAT-US data.json: an ISO 8601 interval "2009-09-01T12:00:00Z/2010-05-31".
+                start, _, end = str(period).strip().partition("/")
+                if _ISO_DATE.match(start) and (not end or _ISO_DATE.match(end)):
+                    yield start, end
+                continue
+            # DCAT-AP 2+ says dcat:startDate; DCAT-AP 1 schema:startDate; OWL-Time instants.
+            start = (
+                self._object_value(period, DCAT.startDate)
+                or self._object_value(period, SCHEMA.startDate)
+                or self._instant(period, TIME.hasBeginning)
+            )
+            end = (
+                self._object_value(period, DCAT.endDate)
+                or self._object_value(period, SCHEMA.endDate)
+                or self._instant(period, TIME.hasEnd)
+            )
             if start or end:
                 yield start, end
+
+    def _instant(self, period: Any, predicate: URIRef) -> str:
+        for instant in self.g.objects(period, predicate):
+            for kind in (TIME.inXSDDateTimeStamp, TIME.inXSDDateTime, TIME.inXSDDate):
+                value = self._object_value(instant, kind)
+                if value:
+                    return str(value)
+        return ""
 
     def _parse_distribution(
         self, resource_dict: dict[str, Any], license_ids: dict[str, str]
