@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from ckan.logic.validators import tag_length_validator, tag_name_validator
+from ckan.logic.validators import tag_length_validator
 
 from ckanext.datagrandest import vocabularies
 from ckanext.datagrandest.harvesters import mapping
+from ckanext.datagrandest.logic.tags import datagrandest_tag_name
 
 EU = "http://publications.europa.eu/resource/authority/"
 THEME = EU + "data-theme/"
@@ -592,12 +593,19 @@ def test_only_conditions_and_no_licence():
 # --- tags ----------------------------------------------------------------------------------
 
 
-def test_tags_keep_accents_and_what_ckan_accepts():
-    tags = mapping.clean_tags(["Qualité de l'air", "qualité de l’air", "Santé", "Équipements"])
-    # CKAN refuses the apostrophe; the modifier-letter apostrophe reads the same and passes.
-    assert tags == ["Qualité de l\u02bcair", "Santé", "Équipements"]
-    for tag in tags:
-        assert tag_name_validator(tag, {}) == tag
+def test_tags_keep_accents_and_apostrophes_as_our_schema_accepts():
+    words = ["Qualité de l'air", "qualité de l’air", "Santé", "Équipements", "dʼeau", "l`été"]
+    # Every apostrophe is the ASCII one: the typographic spelling is the same tag.
+    assert mapping.clean_tags(words) == [
+        "Qualité de l'air",
+        "Santé",
+        "Équipements",
+        "d'eau",
+        "l'été",
+    ]
+    assert mapping.clean_tags(["'Guillemets simples'", "l'"]) == ["Guillemets simples"]
+    for tag in mapping.clean_tags(words):
+        assert datagrandest_tag_name(tag, {}) == tag
         assert tag_length_validator(tag, {}) == tag
 
 
@@ -608,7 +616,7 @@ def test_tags_are_cleaned_bounded_and_deduplicated():
     assert mapping.clean_tags(["C++ & co", "  -_.  ", None, 42]) == ["C co", "42"]
     assert mapping.tag_list(["Budget", "budget"]) == [{"name": "Budget"}]
     for tag in mapping.clean_tags(['Rés. "écoles" <primaires>', "100%", "a/b\\c", "x" * 101]):
-        tag_name_validator(tag, {})
+        datagrandest_tag_name(tag, {})
         tag_length_validator(tag, {})
 
 

@@ -1022,12 +1022,11 @@ def license_fields(remote: Any) -> dict[str, str]:
 
 # -- tags --------------------------------------------------------------------------------
 
-# CKAN 2.11's tag_name_validator accepts letters, digits, "_", "-", ".", and spaces only
-# (``[\w \-.]*``), 2 to 100 characters. An apostrophe is refused: it becomes U+02BC, the
-# modifier-letter apostrophe, which CKAN counts as a letter and which reads the same
-# ("Qualité de lʼair"); anything else refused becomes a space.
-_APOSTROPHES: Final = re.compile(r"['’‘`´]")
-_TAG_REFUSED: Final = re.compile(r"[^\w .-]+", re.UNICODE)
+# Our tag rule (logic/tags.py): letters, digits, spaces, "'", "_", "-" and ".", 2 to 100
+# characters. Every apostrophe the sources write (’ ‘ ʼ ` ´) becomes "'", so "Qualité de
+# l’air" stays "Qualité de l'air"; anything else refused becomes a space.
+_APOSTROPHES: Final = re.compile(r"['’‘ʼ`´]")
+_TAG_REFUSED: Final = re.compile(r"[^\w '.-]+", re.UNICODE)
 _TAG_MIN: Final = 2
 _TAG_MAX: Final = 100
 
@@ -1044,8 +1043,8 @@ def clean_tags(words: Any) -> list[str]:
         for word in re.split(r"[,;]", _text(item)):
             if word.strip().casefold().startswith(("http://", "https://")):
                 continue
-            tag = _TAG_REFUSED.sub(" ", _APOSTROPHES.sub("\u02bc", word))
-            tag = " ".join(tag.split())[:_TAG_MAX].strip(" .-_")
+            tag = _TAG_REFUSED.sub(" ", _APOSTROPHES.sub("'", word))
+            tag = " ".join(tag.split())[:_TAG_MAX].strip(" .-_'")
             if len(tag) < _TAG_MIN or tag.casefold() in seen:
                 continue
             seen.add(tag.casefold())

@@ -21,6 +21,7 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.datagrandest import territories, vocabularies
 from ckanext.datagrandest.harvesters import harvest_warnings as hw
 from ckanext.datagrandest.harvesters.sanitize import has_unsafe_link, holds_html
+from ckanext.datagrandest.logic.tags import datagrandest_tag_name, datagrandest_tag_string
 from ckanext.dcat.validators import dcat_date
 
 # Registered with CKAN by the plugin's blanket decorator: exactly these names.
@@ -45,9 +46,15 @@ __all__ = [
     "datagrandest_resource_format",
     "datagrandest_vocabulary",
     "datagrandest_vocabulary_list",
+    "datagrandest_tag_name",
+    "datagrandest_tag_string",
+    # Replaces CKAN's core validator of that name, used by every package's tags schema
+    # (see logic/tags.py): French tags keep their apostrophe.
+    "tag_name_validator",
 ]
 
 Validator = Callable[..., Any]
+tag_name_validator = datagrandest_tag_name
 
 # Default cap of datagrandest_text; the schema sets others per field (title 300,
 # descriptions 20,000), well above real metadata but low enough to stop pasted documents.
