@@ -179,3 +179,37 @@ def test_a_configured_landing_page_serves_records_without_a_page_of_their_own():
     assert air["url"] == template.replace("{name}", "stations-qualite-air-d4c")
     # A record with its own page keeps it.
     assert harvester.map_record(records[PLU], source)["url"] == "https://www.selestat.test"
+
+
+def test_ckanext_dcat_scheming_fields_of_a_remote_ckan_are_kept():
+    # A CKAN running ckanext-dcat's DCAT-AP scheming schema (as this portal does) gives its
+    # periods, places, languages and contact points as lists.
+    harvester, source = _mapping_source({})
+    record = dict(
+        _d4c_records()[PLU],
+        language=["en", "ca"],
+        temporal_coverage=[{"start": "1905-03-01", "end": "2013-01-05T00:00:00"}, {"end": ""}],
+        spatial_coverage=[
+            {
+                "uri": "https://sws.geonames.org/6361390/",
+                "text": "Tarragona",
+                "bbox": {"type": "Polygon", "coordinates": [[[-2.16, 42.76], [-2.09, 42.76]]]},
+            }
+        ],
+        contact=[{"name": "Contact 1", "email": "contact1@example.org", "identifier": "123"}],
+    )
+    mapped = harvester.map_record(record, source)
+    assert mapped["language"] == ["en", "ca"]  # the base maps them to EU URIs
+    assert mapped["temporal_coverage"] == [{"start": "1905-03-01", "end": "2013-01-05"}]
+    (place,) = mapped["spatial_coverage"]
+    assert place["text"] == "Tarragona" and json.loads(place["bbox"])["type"] == "Polygon"
+    assert mapped["contact"] == [{"name": "Contact 1", "email": "contact1@example.org"}]
+    # Without them: the extras of ckanext-dcat's older profiles, a comma list of languages.
+    del record["temporal_coverage"], record["language"]
+    record["extras"] = [
+        {"key": "temporal_start", "value": "2020-01-01"},
+        {"key": "language", "value": "fr, de"},
+    ]
+    mapped = harvester.map_record(record, source)
+    assert mapped["temporal_coverage"] == [{"start": "2020-01-01"}]
+    assert mapped["language"] == ["fr", "de"]

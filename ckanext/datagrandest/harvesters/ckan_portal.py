@@ -194,17 +194,27 @@ class CKANHarvester(DataGrandEstHarvester):
         if frequency:
             data["frequency"] = frequency
         spatial = _spatial(extras)
-        if spatial:
-            data["spatial_coverage"] = [spatial]
+        places = [*_places(record), *([spatial] if spatial else [])]
+        if places:
+            data["spatial_coverage"] = places
+        # Languages as the portal gives them: the base maps codes and names, says the rest.
+        languages = _strings(record.get("language") or extras.get("language"))
+        if languages:
+            data["language"] = languages
+        periods = _periods(record, extras)
+        if periods:
+            data["temporal_coverage"] = periods
         territories = _territories(record, extras) or iso19139.infer_territories(title, [])
         if territories:
             data["territories"] = territories
         publisher = _publisher(record, extras)
         if publisher:
             data["publisher"] = [publisher]
+        # ckanext-dcat's scheming fields (contact points) first, else maintainer or author.
         contact = _contact(record)
-        if contact:
-            data["contact"] = [contact]
+        contacts = _contacts(record) or ([contact] if contact else [])
+        if contacts:
+            data["contact"] = contacts
         return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
@@ -375,6 +385,57 @@ def _spatial(extras: dict[str, Any]) -> dict[str, str] | None:
     if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
         return None
     return {"geom": json.dumps(geometry)}
+
+
+def _strings(value: Any) -> list[str]:
+    """A list field as a CKAN gives it: a list, a JSON list in an extra, or "fr, en"."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        except (ValueError, RecursionError):
+            value = text.split(",")
+    items = value if isinstance(value, list) else []
+    return list(dict.fromkeys(v.strip() for v in items if isinstance(v, str) and v.strip()))
+
+
+def _periods(record: dict[str, Any], extras: dict[str, Any]) -> list[dict[str, str]]:
+    """ckanext-dcat's periods: the scheming ``temporal_coverage`` list, else the
+    ``temporal_start``/``temporal_end`` extras."""
+    raw = _dicts(record.get("temporal_coverage")) or [
+        {"start": extras.get("temporal_start"), "end": extras.get("temporal_end")}
+    ]
+    periods = []
+    for item in raw:
+        period = {k: v for k in ("start", "end") if (v := mapping.date_only(item.get(k)))}
+        if period:
+            periods.append(period)
+    return periods
+
+
+def _places(record: dict[str, Any]) -> list[dict[str, str]]:
+    """ckanext-dcat's scheming ``spatial_coverage`` (URI, name, GeoJSON geometries)."""
+    places = []
+    for item in _dicts(record.get("spatial_coverage")):
+        place: dict[str, str] = {}
+        for key in ("uri", "text", "geom", "bbox", "centroid"):
+            value = item.get(key)
+            if isinstance(value, dict):
+                value = json.dumps(value)
+            if isinstance(value, str) and value.strip():
+                place[key] = value.strip()
+        if place:
+            places.append(place)
+    return places
+
+
+def _contacts(record: dict[str, Any]) -> list[dict[str, str]]:
+    """ckanext-dcat's scheming ``contact`` list (name, email, url)."""
+    found = [
+        {k: v for k in ("name", "email", "url") if isinstance(v := item.get(k), str) and v}
+        for item in _dicts(record.get("contact"))
+    ]
+    return [c for c in found if c]
 
 
 def _contact(record: dict[str, Any]) -> dict[str, str] | None:
