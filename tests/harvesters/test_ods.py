@@ -148,6 +148,8 @@ def test_publisher_explore_page_and_territory_names_are_kept(catalogue):
     arbres = harvester.map_record(record, source)
     assert arbres["publisher"] == [{"name": "Ville de Mulhouse"}]
     assert arbres["territories"] == ["68", "68224"]
+    record["metas"]["default"]["language"] = "en"
+    assert harvester.map_record(record, source)["language"] == ["en"]
     del record["metas"]["default"]["publisher"]
     record["metas"]["dcat"] = {"creator": "Service des espaces verts", "contact_email": "ev@x.fr"}
     creator = harvester.map_record(record, source)

@@ -124,6 +124,10 @@ class OdsHarvester(DataGrandEstHarvester):
         codes = _territories(metas)
         if codes:
             data["territories"] = codes
+        # The data's language ("fr", "en"): the base maps it to the EU URI, or says so.
+        language = metas.get("language")
+        if isinstance(language, str) and language.strip():
+            data["language"] = [language.strip()]
         dcat = (record.get("metas") or {}).get("dcat")
         dcat = dcat if isinstance(dcat, dict) else {}
         publisher = publishers.agent(
