@@ -289,6 +289,8 @@ def test_periods_and_places_as_older_profiles_and_data_json_state_them(org):
         "Période OWL-Time": [{"start": "2010-01-01", "end": "2012-06-30"}],
         "Période et lieux en littéraux": [{"start": "2009-09-01", "end": "2010-05-31"}],
     }
+    # A theme of the portal's own scheme is read by its label.
+    assert datasets["Période schema.org"]["theme"] == [EU + "data-theme/GOVE"]
     places = datasets["Période et lieux en littéraux"]["spatial_coverage"]
     box = [p for p in places if p.get("bbox")]
     assert len(box) == 1 and json.loads(box[0]["bbox"])["coordinates"][0][2] == [6.6069, 46.4028]

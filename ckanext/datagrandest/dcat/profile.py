@@ -463,6 +463,8 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 value = json.loads(value)
             if value:
                 dataset_dict[key] = value
+        if isinstance(dataset_dict.get("theme"), list):
+            dataset_dict["theme"] = [self._theme_words(t) for t in dataset_dict["theme"]]
 
         codes: list[str] = []
         places: list[dict[str, Any]] = []
@@ -529,6 +531,21 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         if granularity:
             dataset_dict["granularity"] = granularity
         return dataset_dict
+
+    def _theme_words(self, theme: Any) -> Any:
+        """A theme from another concept scheme (a portal's own theme page, EuroVoc) as the
+        label the catalogue gives its concept, which the harvesters can map; EU and INSPIRE
+        theme URIs, and concepts without a label, as given."""
+        if not isinstance(theme, str) or not theme.startswith(("http://", "https://")):
+            return theme
+        if vocabularies.theme_uri(theme) or "inspire.ec.europa.eu/theme/" in theme:
+            return theme
+        labels = {
+            label.language: str(label)
+            for label in self.g.objects(URIRef(theme), SKOS.prefLabel)
+            if isinstance(label, Literal) and str(label).strip()
+        }
+        return labels.get("fr") or labels.get(None) or labels.get("en") or theme
 
     def _statement(self, node: Any) -> str:
         """The words of a licence or rights statement: a literal, a URI, a node's label."""
