@@ -6,7 +6,7 @@ import pytest
 from ckan.logic.validators import tag_length_validator
 
 from ckanext.datagrandest import vocabularies
-from ckanext.datagrandest.harvesters import mapping
+from ckanext.datagrandest.harvesters import mapping, places
 from ckanext.datagrandest.logic.tags import datagrandest_tag_name
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -630,6 +630,7 @@ def test_tags_are_cleaned_bounded_and_deduplicated():
         ("fr:commune:57463@1942-01-01", "57463"),
         ("fr:departement:57", "57"),
         ("fr:region:44", "44"),
+        ("fr:departement:44", None),  # Loire-Atlantique, not our région 44
         ("fr:epci:200039865", "200039865"),
         ("fr:commune:75056", None),  # Paris: not in Grand Est
         ("country:fr", None),
@@ -638,7 +639,7 @@ def test_tags_are_cleaned_bounded_and_deduplicated():
     ],
 )
 def test_udata_zones(zone, code):
-    assert mapping.territory_code(zone) == code
+    assert places.zone_code(zone) == code
 
 
 def test_date_only():

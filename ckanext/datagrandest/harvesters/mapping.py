@@ -46,7 +46,7 @@ Functions (``value`` may be anything a JSON payload holds; non-strings are read 
   ``license_dict(m)`` gives the ``license_id``/``license_other`` fields.
 * ``format_from_url(url)`` -> file-type code of the URL's extension, or None.
 * ``clean_tags(words)`` -> tag names CKAN accepts; ``tag_list(words)`` -> ``[{"name": ...}]``.
-* ``territory_code(zone)`` (udata zones), ``date_only(value)``.
+* ``date_only(value)``; places (udata zones, codes, names) are read by ``places.py``.
 * ``warning(kind, m)`` / ``warnings(kind, ms)``: ``kind`` is ``"format"``, ``"language"``,
   ``"frequency"``, ``"theme"`` or ``"license"``.
 
@@ -87,7 +87,6 @@ __all__ = [
     "map_themes",
     "settle_license",
     "tag_list",
-    "territory_code",
     "theme_uris",
     "theme_values",
     "warning",
@@ -1058,17 +1057,6 @@ def tag_list(words: Any) -> list[dict[str, str]]:
 
 
 # -- places and dates ------------------------------------------------------------------------
-
-_ZONE: Final = re.compile(r"^fr:(commune|departement|region|epci):([0-9A-Za-z]+)(@.*)?$")
-
-
-def territory_code(zone: Any) -> str | None:
-    """Our territory code for a udata zone id (``fr:commune:67482@1942-01-01``...) in Grand Est."""
-    match = _ZONE.match(_text(zone))
-    if not match:
-        return None
-    code = match.group(2)
-    return code if territories.is_known(code) else None
 
 
 def date_only(value: Any) -> str | None:
