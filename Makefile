@@ -22,11 +22,15 @@ help:
 system-deps:
 	@scripts/install-system-deps.sh
 
+# The pins of setup.py's "previews" extra, installed without their dependencies (see setup.py).
+export PREVIEW_PINS := import importlib.metadata as m; print(" ".join(r.split(";")[0] for r in m.requires("ckanext-datagrandest") or [] if "previews" in r))
+
 # The venv is rebuilt when setup.py changes; the stamp records the last good install.
 $(VENV)/.installed: setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/pip install -q --upgrade pip==26.3 setuptools==84.2.1 wheel==0.48.0
 	@$(BIN)/pip install -q -e '.[test]'
+	@$(BIN)/pip install -q --no-deps $$($(BIN)/python -c "$$PREVIEW_PINS")
 	@touch $@
 	@echo "venv: ready at $(VENV)"
 

@@ -9,9 +9,22 @@ CKAN_STACK = [
     "ckanext-harvest==1.6.3",
 ]
 
-# Our own runtime dependencies, besides CKAN's: nh3 sanitises harvested HTML.
+# Our own runtime dependencies, besides CKAN's: nh3 sanitises harvested HTML; tabulator,
+# Unidecode and chardet are what ckanext-xloader needs to read CSV/XLSX files.
 RUNTIME = [
     "nh3==0.3.7",
+    "tabulator==1.53.5",
+    "Unidecode==1.4.0",
+    "chardet==7.6.0",
+]
+
+# Resource previews. ckanext-xloader 2.6.0's metadata asks for newer requests, urllib3,
+# certifi, idna and six than CKAN 2.11.6 pins, so pip cannot install both together; it runs on
+# CKAN's versions. `make setup` (and the Dockerfile) install this extra with --no-deps, after
+# the rest; its own dependencies are in RUNTIME above.
+PREVIEWS = [
+    "ckanext-xloader==2.6.0",
+    "ckanext-geoview==0.3.2",
 ]
 
 TEST_TOOLS = [
@@ -41,7 +54,7 @@ setup(
     include_package_data=True,
     zip_safe=False,
     install_requires=CKAN_STACK + RUNTIME,
-    extras_require={"test": TEST_TOOLS},
+    extras_require={"test": TEST_TOOLS, "previews": PREVIEWS},
     entry_points={
         "ckan.plugins": [
             "datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin",

@@ -51,6 +51,21 @@ ensure_databases() {
   done
 }
 
+# datastore MAINDB DATASTOREDB: CKAN's DataStore database next to MAINDB, written by the ckan
+# role and read by datastore_ro, with the permissions CKAN's own set_permissions.sql gives.
+DATASTORE_RO_PASSWORD=datastore_ro
+ensure_datastore() {
+  local maindb=$1 dsdb=$2
+  psql_admin -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'datastore_ro') THEN CREATE ROLE datastore_ro LOGIN PASSWORD '$DATASTORE_RO_PASSWORD'; END IF; END \$\$;"
+  ensure_databases "$maindb" "$dsdb"
+  local template
+  template=$("$VENV/bin/python" -c 'import os, ckanext.datastore as d; print(os.path.join(os.path.dirname(d.__file__), "set_permissions.sql"))') \
+    || die postgres "CKAN's datastore module is not installed in $VENV (run 'make setup')"
+  sed -e "s/{datastoredb}/$dsdb/g; s/{maindb}/$maindb/g; s/{mainuser}/ckan/g; s/{writeuser}/ckan/g; s/{readuser}/datastore_ro/g" "$template" \
+    | psql_admin -d postgres >/dev/null \
+    || die postgres "setting the DataStore permissions on $dsdb failed"
+}
+
 start() {
   init_cluster
   if running; then
@@ -63,6 +78,9 @@ start() {
     echo "postgres: started on port $DGE_PG_PORT (data $PGDATA, log $LOG)"
   fi
   ensure_databases "$@"
+  # the demo's DataStore and the test suite's (test.ini)
+  ensure_datastore ckan datastore
+  ensure_datastore ckan_test datastore_test
 }
 
 stop() {
@@ -79,5 +97,6 @@ case "${1:-}" in
   stop) stop ;;
   status) if running; then echo "postgres: running on port $DGE_PG_PORT"; else echo "postgres: stopped"; exit 3; fi ;;
   createdb) shift; ensure_databases "$@" ;;
-  *) echo "usage: $0 start [extra databases...]|stop|status|createdb NAME..." >&2; exit 2 ;;
+  datastore) shift; ensure_datastore "$@" ;;
+  *) echo "usage: $0 start [extra databases...]|stop|status|createdb NAME...|datastore MAINDB DATASTOREDB" >&2; exit 2 ;;
 esac
