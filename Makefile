@@ -11,7 +11,7 @@ STATE := .state
 PYTEST_ARGS ?=
 
 .PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
-        serve test lint typecheck package-check territories vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
+        serve test lint typecheck package-check territories outlines vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
         i18n i18n-check
 
 help:
@@ -105,6 +105,11 @@ i18n-check:
 
 territories: $(VENV)/.installed
 	@$(BIN)/python scripts/territories/build_territories.py
+
+# Outlines from a git mirror of gregoiredavid/france-geojson: `make outlines MIRROR=<git dir>`.
+outlines: $(VENV)/.installed
+	@$(BIN)/pip install -q -e '.[outlines]'
+	@$(BIN)/python scripts/territories/build_outlines.py --mirror $${MIRROR:?MIRROR=<git dir of france-geojson>}
 
 # EU vocabularies from the authority tables in ../shared/reference/vocabularies/ (SOURCE=... elsewhere).
 vocabularies: $(VENV)/.installed

@@ -54,7 +54,12 @@ setup(
     include_package_data=True,
     zip_safe=False,
     install_requires=CKAN_STACK + RUNTIME,
-    extras_require={"test": TEST_TOOLS, "previews": PREVIEWS},
+    # "outlines": scripts/territories/build_outlines.py only; the portal reads its result.
+    extras_require={
+        "test": TEST_TOOLS,
+        "previews": PREVIEWS,
+        "outlines": ["shapely==2.1.2"],
+    },
     entry_points={
         "ckan.plugins": [
             "datagrandest = ckanext.datagrandest.plugin:DataGrandEstPlugin",

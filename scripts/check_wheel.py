@@ -10,6 +10,7 @@ REQUIRED = [
     "ckanext/datagrandest/config_declaration.yaml",
     "ckanext/datagrandest/data/demo.yaml",
     "ckanext/datagrandest/data/territories.json",
+    "ckanext/datagrandest/data/outlines.json.gz",
     "ckanext/datagrandest/data/licenses.json",
     "ckanext/datagrandest/data/eu_vocabularies.json",
     # JSON-LD contexts the DCAT harvester reads instead of fetching them.

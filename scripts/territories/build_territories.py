@@ -16,12 +16,16 @@ package version is byte-identical):
 
     {"h": header,
      "r": [row, ...], "d": [row, ...], "e": [row, ...], "c": [row, ...],
-     "x": {epci_code: [départements outside Grand Est, ...]}}
+     "x": {epci_code: [départements outside Grand Est, ...]},
+     "p": {code: population}, "z": {commune_code: [postal codes, ...]}}
 
 where a row is ``[code, name, parents]`` or ``[code, name, parents, alt_names]``
 and ``parents`` lists direct parents only: département -> [région];
 EPCI -> its member communes' départements, most members first; commune ->
 [EPCI, département] (just [département] for a commune outside any EPCI).
+Populations (municipal population for communes, total for EPCIs as the package gives them;
+the sum of the communes for départements and the région) rank autocomplete answers; postal
+codes let people search "67000".
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ PACKAGE = "@etalab/decoupage-administratif"
 REGION_CODE = "44"
 DEPARTEMENT_CODES = ("08", "10", "51", "52", "54", "55", "57", "67", "68", "88")
 COMMAND = "python scripts/territories/build_territories.py"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -126,6 +130,7 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
             alt_names[c["chefLieu"]].add(c["nom"])
 
     epci_of: dict[str, str] = {}
+    population: dict[str, int] = {}
     epci_rows: list[Row] = []
     straddling: dict[str, list[str]] = {}
     multi_departement: list[str] = []
@@ -149,6 +154,7 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
                 require(m not in epci_of, f"commune {m} belongs to two EPCIs")
                 epci_of[m] = code
         epci_rows.append(row(code, epci["nom"], inside))
+        population[code] = int(epci.get("populationTotale") or 0)
 
     commune_rows: list[Row] = []
     without_epci: list[str] = []
@@ -159,6 +165,9 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
             without_epci.append(code)
         parents = [p for p in (epci_code, c["departement"]) if p]
         commune_rows.append(row(code, c["nom"], parents, alt_names.get(code, ())))
+        population[code] = int(c.get("population") or 0)
+        population[c["departement"]] = population.get(c["departement"], 0) + population[code]
+        population[REGION_CODE] = population.get(REGION_CODE, 0) + population[code]
 
     sections = {
         "r": [row(REGION_CODE, region[0]["nom"], [])],
@@ -182,9 +191,17 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         "region": REGION_CODE,
         "counts": counts,
         "rows": "[code, name, parents, alt_names?]; r=région, d=département, e=EPCI, "
-        "c=commune; x=EPCI -> its départements outside the région",
+        "c=commune; x=EPCI -> its départements outside the région; p=code -> population; "
+        "z=commune -> postal codes",
     }
-    document: dict[str, Any] = {"h": header, **sections, "x": dict(sorted(straddling.items()))}
+    postal = {code: sorted(set(c.get("codesPostaux", ()))) for code, c in local.items()}
+    document: dict[str, Any] = {
+        "h": header,
+        **sections,
+        "x": dict(sorted(straddling.items())),
+        "p": dict(sorted(population.items())),
+        "z": {code: codes for code, codes in sorted(postal.items()) if codes},
+    }
     report = {
         "counts": counts,
         "straddling": straddling,
