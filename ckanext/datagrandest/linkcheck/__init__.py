@@ -1,0 +1,1 @@
+"""Link health: resource URLs and landing pages checked in the background, with history."""
