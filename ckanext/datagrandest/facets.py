@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.datagrandest import territories, vocabularies
+from ckanext.datagrandest import hvd, territories, vocabularies
 
 _BODY_KINDS = {
     "state_service": {"fr": "Service de l'État / préfecture", "en": "State service / prefecture"},
@@ -29,6 +29,7 @@ def dataset_facets(facets_dict: OrderedDict[str, str]) -> OrderedDict[str, str]:
             ("vocab_communes", tk._("Municipality")),
             ("vocab_body_kind", tk._("Kind of publisher")),
             ("vocab_theme", tk._("Theme")),
+            ("vocab_hvd_category", tk._("High-value datasets")),
             ("res_format", tk._("Format")),
             ("license_id", tk._("Licence")),
         ]
@@ -46,6 +47,7 @@ LABELLED_FACETS = frozenset(
         "vocab_communes",
         "vocab_territories",
         "vocab_theme",
+        "vocab_hvd_category",
         "vocab_body_kind",
         "res_format",
         "license_id",
@@ -65,6 +67,8 @@ def item_label(facet: str, value: str, lang: str = "fr") -> str:
         return found.name if found else value
     if facet == "vocab_theme":
         return vocabularies.theme_label(value, lang)
+    if facet == "vocab_hvd_category":
+        return hvd.facet_label(value, lang)
     if facet == "vocab_body_kind":
         return body_kind_label(value, lang)
     if facet == "res_format":

@@ -7,11 +7,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.datagrandest import facets, territories, vocabularies
+from ckanext.datagrandest import facets, hvd, territories, vocabularies
 
 __all__ = [
     "datagrandest_body_kind_label",
     "datagrandest_harvest_warnings",
+    "datagrandest_hvd_category_choices",
     "datagrandest_license_choices",
     "datagrandest_license_label",
     "datagrandest_territories",
@@ -27,6 +28,11 @@ def _lang() -> str:
 def datagrandest_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """Scheming ``choices_helper``: the choices of the EU vocabulary named by ``vocabulary:``."""
     return vocabularies.choices(field["vocabulary"])
+
+
+def datagrandest_hvd_category_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scheming ``choices_helper``: the EU high-value dataset categories."""
+    return hvd.category_choices()
 
 
 def datagrandest_license_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

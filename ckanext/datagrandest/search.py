@@ -15,7 +15,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.datagrandest import facets, territories
+from ckanext.datagrandest import facets, hvd, territories
 
 # `territory:67482` or `territory:"67482"`, not preceded by a letter (vocab_territory...).
 _TERRITORY_FILTER = re.compile(r'(?<![\w.])territory:(?:"([^"]*)"|([^\s()"]+))')
@@ -68,6 +68,11 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     themes = [t for t in _as_list(validated.get("theme")) if isinstance(t, str)]
     if themes:
         pkg_dict["vocab_theme"] = themes
+    categories = hvd.index_values(
+        validated.get("applicable_legislation"), validated.get("hvd_category")
+    )
+    if categories:
+        pkg_dict["vocab_hvd_category"] = categories
     body_kind = _publisher_kind(pkg_dict.get("owner_org"))
     if body_kind:
         pkg_dict["vocab_body_kind"] = [body_kind]

@@ -36,6 +36,8 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from ckanext.datagrandest import config, territories, vocabularies
+from ckanext.datagrandest.dcat import hvd as hvd_rdf
+from ckanext.datagrandest.dcat import services
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
     DCAT,
@@ -181,6 +183,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         self._contacts_to_graph(dataset_ref)
         self._publisher_to_graph(dataset_dict, dataset_ref)
         self._provenance_to_graph(dataset_dict, dataset_ref)
+        hvd_rdf.dataset_to_graph(self.g, dataset_dict, dataset_ref)
         # The stock profile has linked each distribution already; finding them by resource id
         # spares resource_uri() and its URI quoting for every resource of a page.
         distributions = {
@@ -430,12 +433,12 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                     g.add((checksum, SPDX.algorithm, uri))
                     g.add((uri, RDF.type, SPDX.ChecksumAlgorithm))
 
-        if tk.asbool(resource_dict.get("is_api") or False) and resource_dict.get("url"):
-            service = BNode()
-            g.add((distribution, DCAT.accessService, service))
-            g.add((service, RDF.type, DCAT.DataService))
-            g.add((service, DCT.title, Literal(resource_dict.get("name") or resource_dict["url"])))
-            g.add((service, DCAT.endpointURL, CleanedURIRef(resource_dict["url"])))
+        # APIs (WMS, WFS, OGC API, REST...) as data services, with the HVD fields.
+        hvd_rdf.distribution_to_graph(g, dataset_dict, resource_dict, distribution)
+        dataset_ref = next(g.subjects(DCAT.distribution, distribution), None)
+        service = services.service_to_graph(g, resource_dict, distribution, dataset_ref)
+        if service is not None:
+            hvd_rdf.service_to_graph(g, dataset_dict, resource_dict, service)
 
     # -- RDF -> CKAN -------------------------------------------------------------------
 
@@ -530,6 +533,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         granularity = self._object_value(dataset_ref, DGE.granularity)
         if granularity:
             dataset_dict["granularity"] = granularity
+        hvd_rdf.parse_dataset(self.g, dataset_dict, dataset_ref)
         return dataset_dict
 
     def _theme_words(self, theme: Any) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ckanext.datagrandest import hvd
 from ckanext.datagrandest.harvesters import dedup, mapping, places, publishers
 from ckanext.datagrandest.harvesters.base import (
     DataGrandEstHarvester,
@@ -146,6 +147,10 @@ class UdataHarvester(DataGrandEstHarvester):
         publisher = _publisher(record)
         if publisher:
             data["publisher"] = [publisher]
+        # data.gouv.fr tags the high-value datasets of Regulation (EU) 2023/138 "hvd".
+        tags = record.get("tags")
+        if isinstance(tags, list) and any(str(t).strip().lower() == "hvd" for t in tags):
+            data["applicable_legislation"] = [hvd.HVD_LEGISLATION]
         if isinstance(spatial, dict):
             known = places.from_zones(spatial.get("zones"))
             if known:

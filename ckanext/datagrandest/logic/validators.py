@@ -21,6 +21,11 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.datagrandest import territories, vocabularies
 from ckanext.datagrandest.harvesters import harvest_warnings as hw
 from ckanext.datagrandest.harvesters.sanitize import has_unsafe_link, holds_html
+from ckanext.datagrandest.logic.hvd_validators import (
+    datagrandest_hvd_categories,
+    datagrandest_hvd_dataset,
+    datagrandest_legislation_list,
+)
 from ckanext.datagrandest.logic.tags import datagrandest_tag_name, datagrandest_tag_string
 from ckanext.dcat.validators import dcat_date
 
@@ -32,6 +37,9 @@ __all__ = [
     "datagrandest_file_format",
     "datagrandest_geojson",
     "datagrandest_harvest_date",
+    "datagrandest_hvd_categories",
+    "datagrandest_hvd_dataset",
+    "datagrandest_legislation_list",
     "datagrandest_identifier_unique",
     "datagrandest_license",
     "datagrandest_license_other",
