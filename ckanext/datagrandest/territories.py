@@ -53,11 +53,14 @@ __all__ = [
     "Territory",
     "ancestors",
     "autocomplete",
+    "children",
     "get",
     "is_known",
     "label",
     "metadata",
     "normalise",
+    "population",
+    "postal_codes",
     "territories",
     "with_ancestors",
 ]
@@ -117,10 +120,14 @@ class Suggestion(TypedDict):
     label: str
     # The former commune name the query matched, when it matched no current name.
     matched_alt_name: str | None
+    # The postal code the query matched, when it matched by postal code.
+    matched_postal_code: str | None
 
 
 _FOLD: Final = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
 _NON_ALNUM: Final = re.compile(r"[^0-9a-z]+")
+# Abbreviations people type for the words of place names ("st die", "ste marie").
+_ABBREVIATIONS: Final = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 
 def normalise(text: str) -> str:
@@ -153,6 +160,15 @@ class _Vocabulary:
                     outside_departements=tuple(outside.get(code, ())),
                 )
         self.ancestors = {code: self._walk_up(t) for code, t in self.by_code.items()}
+        self.population: dict[str, int] = dict(document.get("p", {}))
+        self.postal_codes: dict[str, tuple[str, ...]] = {
+            code: tuple(codes) for code, codes in document.get("z", {}).items()
+        }
+        self.children: dict[str, list[str]] = {}
+        # A commune is under its EPCI and its département (not the EPCI's other départements).
+        for territory in self.by_code.values():
+            for parent in territory.parents:
+                self.children.setdefault(parent, []).append(territory.code)
         self._build_search_index()
 
     def _walk_up(self, territory: Territory) -> tuple[str, ...]:
@@ -192,8 +208,19 @@ class _Vocabulary:
         names.sort(key=lambda entry: (entry[0], entry[2]))
         self.names = names
         self.name_keys = [entry[0] for entry in names]
-        self.codes = sorted((t.code.casefold(), i) for i, t in enumerate(self.territories))
-        self.code_keys = [code for code, _ in self.codes]
+        codes: list[tuple[str, int, str | None]] = [
+            (t.code.casefold(), i, None) for i, t in enumerate(self.territories)
+        ]
+        for index, territory in enumerate(self.territories):
+            codes.extend(
+                (postal, index, postal) for postal in self.postal_codes.get(territory.code, ())
+            )
+        # (code or postal code, territory index, the postal code or None), sorted by key.
+        self.codes: list[tuple[str, int, str | None]] = sorted(
+            codes, key=lambda entry: (entry[0], entry[1], entry[2] or "")
+        )
+        self.code_keys = [code for code, _, _ in self.codes]
+        self.rank_population = [-self.population.get(t.code, 0) for t in self.territories]
         self.longest_key = max(max(map(len, self.name_keys)), max(map(len, self.code_keys)))
 
 
@@ -257,6 +284,32 @@ def with_ancestors(codes: Iterable[str]) -> list[str]:
     return list(result)
 
 
+def children(code: str) -> list[Territory]:
+    """The territories directly inside this one, bigger kinds first, then by name.
+
+    Région -> départements; département -> its EPCIs (those with a member commune in it)
+    and its communes; EPCI -> its member communes; commune -> [].
+    """
+    cleaned = _clean(code)
+    if cleaned is None:
+        return []
+    vocabulary = _vocabulary()
+    found = [vocabulary.by_code[c] for c in vocabulary.children.get(cleaned, ())]
+    return sorted(found, key=lambda t: (_KIND_RANK[t.kind], normalise(t.name), t.code))
+
+
+def population(code: str) -> int | None:
+    """The population the source package gives (sum of communes above an EPCI), or None."""
+    cleaned = _clean(code)
+    return _vocabulary().population.get(cleaned) if cleaned is not None else None
+
+
+def postal_codes(code: str) -> list[str]:
+    """A commune's postal codes ([] for other kinds and unknown codes)."""
+    cleaned = _clean(code)
+    return list(_vocabulary().postal_codes.get(cleaned, ())) if cleaned is not None else []
+
+
 def territories(kind: Kind | None = None) -> list[Territory]:
     """Every territory (or those of one kind), bigger kinds first, then by name."""
     everything = _vocabulary().territories
@@ -298,53 +351,71 @@ def label(code: str, lang: str = _DEFAULT_LANG) -> str:
 _EXACT, _PREFIX, _WORD_START, _SUBSTRING = range(4)
 
 
-def autocomplete(query: str, limit: int = 10, lang: str = _DEFAULT_LANG) -> list[Suggestion]:
-    """Territories whose name, former name or code matches the query, best first.
+def _variants(query: str) -> list[str]:
+    """The normalised query, then with "st"/"ste" spelt out (a query "st" may mean Strasbourg)."""
+    spaced = normalise(query)
+    words = spaced.split(" ")
+    expanded = " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+    return [spaced] if expanded == spaced else [spaced, expanded]
 
-    Matching ignores accents, case, spaces and punctuation.  Ranking: exact name or code,
-    then names/codes starting with the query, then names with a word starting with it,
-    then names merely containing it; ties go to bigger kinds (région, département, EPCI,
-    commune), then to a current name over a former one, then alphabetical order.
+
+def autocomplete(query: str, limit: int = 10, lang: str = _DEFAULT_LANG) -> list[Suggestion]:
+    """Territories whose name, former name, code or postal code matches the query, best first.
+
+    Matching ignores accents, case, spaces and punctuation, and reads "st"/"ste" as
+    "saint"/"sainte".  Ranking: exact name or code (INSEE, SIREN or postal code), then
+    names/codes starting with the query, then names with a word starting with it, then names
+    merely containing it; among equally good matches, a current name before a former one,
+    then the larger population first (the région, then départements, then towns before
+    villages), then alphabetical order.
     """
     if not isinstance(query, str) or limit <= 0:
         return []
-    spaced = normalise(query)
-    compact = spaced.replace(" ", "")
     vocabulary = _vocabulary()
-    if not compact or len(compact) > vocabulary.longest_key:
+    variants = [v for v in _variants(query) if v and len(v) <= 2 * vocabulary.longest_key]
+    if not variants:
         return []
 
-    best: dict[int, tuple[int, int, int, str | None]] = {}
+    # index -> (quality, former name?, -population, index, former name, postal code)
+    best: dict[int, tuple[int, bool, int, int, str | None, str | None]] = {}
 
-    def offer(index: int, quality: int, alt: str | None) -> None:
-        # Territories are pre-sorted by kind, name and code, so the index breaks ties.
-        key = (quality, alt is not None, index)
+    def offer(index: int, quality: int, alt: str | None, postal: str | None = None) -> None:
+        key = (quality, alt is not None, vocabulary.rank_population[index], index, alt, postal)
         current = best.get(index)
-        if current is None or key < current[:3]:
-            best[index] = (*key, alt)
+        if current is None or key[:4] < current[:4]:
+            best[index] = key
 
-    # Prefixes (and exact matches) come from binary searches over sorted keys, which is
-    # enough on its own whenever they already fill the limit: the other qualities rank lower.
-    start = bisect_left(vocabulary.code_keys, compact)
-    for code, index in vocabulary.codes[start:]:
-        if not code.startswith(compact):
-            break
-        offer(index, _EXACT if code == compact else _PREFIX, None)
-    start = bisect_left(vocabulary.name_keys, compact)
-    for key, _, index, alt in vocabulary.names[start:]:
-        if not key.startswith(compact):
-            break
-        offer(index, _EXACT if key == compact else _PREFIX, alt)
+    for spaced in variants:
+        # The spelt-out variant matches whole words only: "ste" is "sainte", not "saint e...".
+        spelt_out = spaced is not variants[0]
+        compact = spaced.replace(" ", "")
+        if len(compact) > vocabulary.longest_key:
+            continue
+        # Prefixes (and exact matches) come from binary searches over sorted keys, which is
+        # enough on its own whenever they already fill the limit: the others rank lower.
+        start = bisect_left(vocabulary.code_keys, compact)
+        for code, index, postal in vocabulary.codes[start:]:
+            if not code.startswith(compact):
+                break
+            offer(index, _EXACT if code == compact else _PREFIX, None, postal)
+        start = bisect_left(vocabulary.name_keys, compact)
+        for key, padded, index, alt in vocabulary.names[start:]:
+            if not key.startswith(compact):
+                break
+            if not spelt_out or padded.startswith(" " + spaced):
+                offer(index, _EXACT if key == compact else _PREFIX, alt)
+        if len(best) < limit:
+            word_start = " " + spaced
+            for key, padded, index, alt in vocabulary.names:
+                if compact in key and not key.startswith(compact):
+                    if word_start in padded:
+                        offer(index, _WORD_START, alt)
+                    elif not spelt_out:
+                        offer(index, _SUBSTRING, alt)
 
-    if len(best) < limit:
-        word_start = " " + spaced
-        for key, padded, index, alt in vocabulary.names:
-            if compact in key and not key.startswith(compact):
-                offer(index, _WORD_START if word_start in padded else _SUBSTRING, alt)
-
-    ranked = heapq.nsmallest(limit, best.items(), key=lambda item: item[1][:3])
+    ranked = heapq.nsmallest(limit, best.values(), key=lambda item: item[:4])
     suggestions: list[Suggestion] = []
-    for index, (_, _, _, alt) in ranked:
+    for _, _, _, index, alt, postal in ranked:
         territory = vocabulary.territories[index]
         suggestions.append(
             Suggestion(
@@ -354,6 +425,7 @@ def autocomplete(query: str, limit: int = 10, lang: str = _DEFAULT_LANG) -> list
                 departement=territory.departement,
                 label=_label(territory, lang),
                 matched_alt_name=alt,
+                matched_postal_code=postal,
             )
         )
     return suggestions
