@@ -11,7 +11,7 @@ STATE := .state
 PYTEST_ARGS ?=
 
 .PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
-        serve test lint typecheck package-check territories outlines vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
+        serve demo-previews test lint typecheck package-check territories outlines vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
         i18n i18n-check
 
 help:
@@ -43,6 +43,7 @@ services: setup
 	@scripts/services.sh start
 
 stop:
+	@scripts/services/worker.sh stop
 	@scripts/services.sh stop
 
 status:
@@ -68,7 +69,11 @@ serve:
 demo-harvest: demo-load
 	@scripts/demo-harvest.sh
 
-demo: demo-load demo-harvest serve
+# Previews: xloader's token and a jobs worker (stopped by `make stop`).
+demo-previews: demo-load
+	@scripts/demo-previews.sh
+
+demo: demo-load demo-harvest demo-previews serve
 
 lint: $(VENV)/.installed
 	@$(BIN)/ruff check .

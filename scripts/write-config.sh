@@ -9,6 +9,9 @@ secret=""
 [ -f "$INI" ] && secret=$(sed -n 's/^SECRET_KEY = //p' "$INI")
 [ -n "$secret" ] || secret=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))')
 mkdir -p "$STATE_DIR/storage"
+# xloader's token for the site user, made by scripts/previews-token.sh once the database exists
+xloader_token=""
+[ -f "$INI" ] && xloader_token=$(sed -n 's/^ckanext\.xloader\.api_token = //p' "$INI")
 
 {
   echo "# Written by scripts/write-config.sh; edit config/portal.ini instead, or add local lines below it."
@@ -24,6 +27,11 @@ mkdir -p "$STATE_DIR/storage"
   echo "ckan.site_url = http://127.0.0.1:$DGE_CKAN_PORT"
   echo "ckanext.dcat.base_uri = http://127.0.0.1:$DGE_CKAN_PORT"
   echo "ckan.storage_path = $STATE_DIR/storage"
+  echo "ckan.datastore.write_url = postgresql://ckan:ckan@127.0.0.1:$DGE_PG_PORT/datastore"
+  echo "ckan.datastore.read_url = postgresql://datastore_ro:datastore_ro@127.0.0.1:$DGE_PG_PORT/datastore"
+  # the demo's preview files (demo/files), served by CKAN itself: they preview offline
+  echo "extra_public_paths = $ROOT/demo/files"
+  [ -n "$xloader_token" ] && echo "ckanext.xloader.api_token = $xloader_token"
   echo "ckan.devserver.host = 127.0.0.1"
   echo "ckan.devserver.port = $DGE_CKAN_PORT"
   echo

@@ -18,6 +18,8 @@ MACHINE_SPECIFIC = {
     "ckan.harvest.mq.hostname",
     "ckan.harvest.mq.port",
     "ckanext.dcat.base_uri",
+    "ckan.datastore.write_url",
+    "ckan.datastore.read_url",
 }
 # CKAN's own environment overrides (ckan/config/environment.py CONFIG_FROM_ENV_VARS).
 CKAN_ENV_NAMES = {
@@ -27,6 +29,8 @@ CKAN_ENV_NAMES = {
     "CKAN_SOLR_URL": "solr_url",
     "CKAN_REDIS_URL": "ckan.redis.url",
     "CKAN_STORAGE_PATH": "ckan.storage_path",
+    "CKAN_DATASTORE_WRITE_URL": "ckan.datastore.write_url",
+    "CKAN_DATASTORE_READ_URL": "ckan.datastore.read_url",
 }
 
 

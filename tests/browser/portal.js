@@ -1,0 +1,297 @@
+// Drives headless Debian Chromium through the DataGrandEst portal, as a visitor would, and
+// prints one JSON report on stdout: each step's outcome, the axe-core violations of each
+// audited page, and the screenshots taken. tests/browser/test_browser.py runs it and asserts
+// on that report; this script itself never decides whether the suite passes.
+//
+// usage: node portal.js BASE_URL SCREENSHOT_DIR [scenario|audit]
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.DGE_CHROMIUM || '/usr/bin/chromium';
+const STEP_TIMEOUT = 30000;
+
+const [baseUrl, shotDir, mode = 'scenario'] = process.argv.slice(2);
+const report = { mode, steps: [], audits: [], screenshots: [], console_errors: [] };
+
+function step(name, ok, detail) {
+  report.steps.push({ name, ok: Boolean(ok), detail: detail === undefined ? '' : String(detail) });
+}
+
+async function shoot(page, name) {
+  const file = path.join(shotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  report.screenshots.push(file);
+}
+
+// Runs fn as a named step; an exception fails that step and the ones that need it.
+async function attempt(name, fn) {
+  try {
+    const detail = await fn();
+    step(name, true, detail);
+    return true;
+  } catch (error) {
+    step(name, false, error && error.message ? error.message.split('\n')[0] : error);
+    return false;
+  }
+}
+
+// The territory picker, whatever widget carries it: select2 (CKAN's) or a plain combobox.
+async function pickTerritory(page, typed, expected) {
+  const field = page.locator('input[name="territory"]').first();
+  await field.waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
+  const select2 = page.locator('.select2-container').filter({ has: page.locator('.select2-focusser, input.select2-input') });
+  const usesSelect2 = (await page.locator('input[name="territory"].select2-offscreen').count()) > 0;
+  if (usesSelect2) {
+    // keyboard only: Tab moves focus until it reaches the picker
+    let focused = false;
+    for (let i = 0; i < 60 && !focused; i += 1) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        return Boolean(el && el.closest('.select2-container'));
+      });
+    }
+    if (!focused) throw new Error('Tab never reaches the territory picker');
+    await page.keyboard.type(typed, { delay: 40 });
+    const option = page.locator('.select2-drop-active .select2-result-selectable', { hasText: expected }).first();
+    await option.waitFor({ timeout: STEP_TIMEOUT });
+    // the wanted place may not be the first suggestion: move to it with the arrows
+    const labels = await page.locator('.select2-drop-active .select2-result-selectable').allTextContents();
+    const index = labels.findIndex((label) => label.includes(expected));
+    for (let i = 0; i < index; i += 1) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    void select2;
+  } else {
+    await field.focus();
+    await page.keyboard.type(typed, { delay: 40 });
+    const option = page.locator('[role="option"]', { hasText: expected }).first();
+    await option.waitFor({ timeout: STEP_TIMEOUT });
+    const labels = await page.locator('[role="option"]').allTextContents();
+    const index = labels.findIndex((label) => label.includes(expected));
+    for (let i = 0; i <= index; i += 1) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+  }
+}
+
+async function scenario(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  page.on('pageerror', (error) => report.console_errors.push(`${page.url()}: ${error.message}`));
+
+  await attempt('home page is DataGrandEst, in French, without CKAN placeholders', async () => {
+    const response = await page.goto(`${baseUrl}/`);
+    if (!response || response.status() !== 200) throw new Error(`status ${response && response.status()}`);
+    const lang = await page.getAttribute('html', 'lang');
+    const text = await page.locator('body').innerText();
+    const placeholders = ['Bienvenue sur CKAN', 'Welcome to CKAN', '420 x 220', 'paragraphe d\'introduction', 'section sélectionnée']
+      .filter((words) => text.includes(words));
+    if (!lang || !lang.startsWith('fr')) throw new Error(`html lang is ${lang}`);
+    if (!text.includes('DataGrandEst') && !(await page.title()).includes('DataGrandEst')) throw new Error('no DataGrandEst name');
+    if (placeholders.length) throw new Error(`placeholder text: ${placeholders.join(', ')}`);
+    await shoot(page, 'home-fr');
+    return lang;
+  });
+
+  const searched = await attempt('search by territory from the home page, keyboard only', async () => {
+    await pickTerritory(page, 'Bas-Rhin', 'Bas-Rhin');
+    const value = await page.locator('input[name="territory"]').first().inputValue();
+    if (value !== '67') throw new Error(`picker holds "${value}", not 67`);
+    await Promise.all([page.waitForURL(/territory=67/), page.keyboard.press('Enter')]);
+    // some forms submit on Enter in the field only: the submit button is the next stop
+    return page.url();
+  });
+
+  let datasetUrl = null;
+  if (searched) {
+    await attempt('search results list the Bas-Rhin datasets', async () => {
+      const link = page.locator('a[href*="/dataset/communes-du-bas-rhin"]').first();
+      await link.waitFor();
+      await shoot(page, 'search-territory-67');
+      datasetUrl = await link.getAttribute('href');
+      await Promise.all([page.waitForURL(/\/dataset\/communes-du-bas-rhin/), link.click()]);
+      return page.url();
+    });
+  }
+  if (!datasetUrl) await page.goto(`${baseUrl}/dataset/communes-du-bas-rhin`);
+
+  await attempt('dataset page shows a map of its coverage', async () => {
+    const map = page.locator('.dge-coverage-map svg, svg.dge-coverage-map').first();
+    await map.waitFor();
+    const shapes = await map.locator('path, circle, polygon, rect').count();
+    if (!shapes) throw new Error('coverage map has no shape');
+    return `${shapes} shapes`;
+  });
+
+  await attempt('dataset page shows a table preview of the CSV', async () => {
+    const frame = await previewFrame(page);
+    const cell = frame.locator('table tbody td', { hasText: 'Achenheim' }).first();
+    await cell.waitFor();
+    await shoot(page, 'dataset-table-preview');
+    return await frame.locator('table tbody tr').count() + ' rows shown';
+  });
+
+  await attempt('the table preview is usable with the keyboard alone', async () => {
+    const frame = await previewFrame(page);
+    // focus starts on the page: Tab must lead into the preview's search box
+    let inSearch = false;
+    await page.locator('body').focus();
+    for (let i = 0; i < 120 && !inSearch; i += 1) {
+      await page.keyboard.press('Tab');
+      inSearch = await frame.evaluate(() => {
+        const el = document.activeElement;
+        return Boolean(el && el.matches('input[type="search"]'));
+      }).catch(() => false);
+    }
+    if (!inSearch) throw new Error('Tab never reaches the table search box');
+    await page.keyboard.type('Strasbourg', { delay: 30 });
+    await frame.locator('table tbody td', { hasText: 'Strasbourg' }).first().waitFor();
+    await frame.waitForFunction(() => !Array.from(document.querySelectorAll('table tbody td'))
+      .some((td) => td.textContent.includes('Achenheim')));
+    return 'filtered to Strasbourg';
+  });
+
+  await attempt('a GeoJSON resource previews as a map without a tile server', async () => {
+    await page.goto(`${baseUrl}/dataset/prefectures-du-grand-est`);
+    const link = page.locator('a[href*="/resource/"]', { hasText: 'GeoJSON' }).first();
+    await Promise.all([page.waitForURL(/\/resource\//), link.click()]);
+    const frame = await previewFrame(page);
+    await frame.locator('.leaflet-marker-icon, .leaflet-interactive').first().waitFor();
+    const markers = await frame.locator('.leaflet-marker-icon, .leaflet-interactive').count();
+    if (markers !== 10) throw new Error(`${markers} features drawn, 10 expected`);
+    const notice = await frame.locator('.leaflet-control-no-provider').count();
+    if (notice && await frame.locator('.leaflet-control-no-provider').first().isVisible()) {
+      throw new Error('map shows the "no map provider" notice');
+    }
+    await shoot(page, 'dataset-map-preview');
+    return `${markers} features`;
+  });
+
+  await attempt('the map preview is usable with the keyboard alone', async () => {
+    const frame = await previewFrame(page);
+    const zoomBefore = await frame.evaluate(() => document.querySelector('.leaflet-proxy') && getComputedStyle(document.querySelector('.leaflet-proxy')).transform);
+    let onZoom = false;
+    await page.locator('body').focus();
+    for (let i = 0; i < 120 && !onZoom; i += 1) {
+      await page.keyboard.press('Tab');
+      onZoom = await frame.evaluate(() => {
+        const el = document.activeElement;
+        return Boolean(el && (el.classList.contains('leaflet-control-zoom-in') || el.classList.contains('leaflet-container')));
+      }).catch(() => false);
+    }
+    if (!onZoom) throw new Error('Tab never reaches the map');
+    const target = await frame.evaluate(() => document.activeElement.className);
+    await page.keyboard.press(target.includes('zoom-in') ? 'Enter' : '+');
+    await frame.waitForFunction((before) => {
+      const proxy = document.querySelector('.leaflet-proxy');
+      return proxy && getComputedStyle(proxy).transform !== before;
+    }, zoomBefore);
+    return 'zoomed in from the keyboard';
+  });
+
+  await attempt('a KML resource previews as a map', async () => {
+    await page.goto(`${baseUrl}/dataset/prefectures-du-grand-est`);
+    const link = page.locator('a[href*="/resource/"]', { hasText: 'KML' }).first();
+    await Promise.all([page.waitForURL(/\/resource\//), link.click()]);
+    const frame = await previewFrame(page);
+    await frame.locator('canvas, .ol-viewport').first().waitFor();
+    await frame.waitForFunction(() => !document.querySelector('.loading-dialog') || document.querySelector('.loading-dialog').offsetParent === null);
+    await shoot(page, 'dataset-kml-preview');
+    return 'drawn';
+  });
+
+  await attempt('switch to English', async () => {
+    await page.goto(`${baseUrl}/dataset/communes-du-bas-rhin`);
+    const select = page.locator('select[name="url"]').first();
+    if (await select.count()) {
+      const english = await select.locator('option', { hasText: /English/i }).first().getAttribute('value');
+      await Promise.all([page.waitForURL(/\/en\//), select.selectOption(english)]);
+    } else {
+      const link = page.locator('a[hreflang="en"], a[lang="en"]').first();
+      await Promise.all([page.waitForURL(/\/en\//), link.click()]);
+    }
+    const lang = await page.getAttribute('html', 'lang');
+    if (!lang || !lang.startsWith('en')) throw new Error(`html lang is ${lang}`);
+    await shoot(page, 'dataset-en');
+    return page.url();
+  });
+
+  await context.close();
+}
+
+// The resource view of the page: CKAN shows it in an iframe.
+async function previewFrame(page) {
+  const iframe = page.locator('iframe.resource-view-frame, .resource-view iframe, iframe[src*="/view/"]').first();
+  await iframe.waitFor();
+  await iframe.scrollIntoViewIfNeeded();
+  const handle = await iframe.elementHandle();
+  const frame = await handle.contentFrame();
+  await frame.waitForLoadState();
+  return frame;
+}
+
+const AUDITED = [
+  ['home', '/'],
+  ['search', '/dataset/?territory=67'],
+  ['dataset', '/dataset/communes-du-bas-rhin'],
+  ['territory', '/territoire/67'],
+  ['publisher', '/organization/region-grand-est'],
+];
+
+async function audit(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  for (const lang of ['fr', 'en']) {
+    for (const [name, route] of AUDITED) {
+      const url = `${baseUrl}${lang === 'en' ? '/en' : ''}${route}`;
+      const entry = { page: name, lang, url, status: null, violations: [], error: null };
+      try {
+        const response = await page.goto(url, { waitUntil: 'load' });
+        entry.status = response ? response.status() : null;
+        await page.waitForTimeout(500); // scripts that build widgets after load
+        await page.addScriptTag({ content: AXE_SOURCE });
+        const result = await page.evaluate(async () => {
+          // WCAG 2.1 A and AA, the level RGAA 4 follows
+          const options = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };
+          return await window.axe.run(document, options);
+        });
+        entry.violations = result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), summary: (n.failureSummary || '').slice(0, 300) })),
+        }));
+        await shoot(page, `audit-${name}-${lang}`);
+      } catch (error) {
+        entry.error = error.message.split('\n')[0];
+      }
+      report.audits.push(entry);
+    }
+  }
+  await context.close();
+}
+
+(async () => {
+  fs.mkdirSync(shotDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // the container runs as root; no GPU on the build machines
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  try {
+    if (mode === 'audit') await audit(browser);
+    else await scenario(browser);
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(report));
+})().catch((error) => {
+  report.fatal = String(error && error.stack ? error.stack : error);
+  process.stdout.write(JSON.stringify(report));
+  process.exit(2);
+});
