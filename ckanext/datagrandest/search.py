@@ -11,15 +11,29 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+import threading
+from typing import Any, Final
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.datagrandest import facets, hvd, territories
 
 # `territory:67482` or `territory:"67482"`, not preceded by a letter (vocab_territory...).
 _TERRITORY_FILTER = re.compile(r'(?<![\w.])territory:(?:"([^"]*)"|([^\s()"]+))')
 _SAFE_CODE = re.compile(r"^[0-9A-Za-z]{1,12}$")
+
+
+class _PublisherCache:
+    """Organisation id -> kind of public body, valid while Redis holds the same generation."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation: str | None = None
+        self.kinds: dict[str, str | None] = {}
+
+
+_publishers: Final = _PublisherCache()
 
 
 def territory_filter(code: str) -> str:
@@ -98,8 +112,10 @@ def shown_for_indexing(context: Any) -> bool:
 def schedule_publisher_reindex(organization: Any) -> None:
     """After a publisher is edited, reindex its datasets: their index carries its body_kind.
 
-    Done in a background job, after the edit is committed, rather than inside it.
+    Done in a background job, after the edit is committed, rather than inside it. Every
+    process forgets its cached publisher kinds now, and again when the job starts.
     """
+    publishers_changed()
     tk.enqueue_job(
         reindex_publisher_datasets,
         [organization.id],
@@ -109,6 +125,8 @@ def schedule_publisher_reindex(organization: Any) -> None:
 
 def reindex_publisher_datasets(org_id: str) -> int:
     """Reindex every dataset of an organization; return how many."""
+    # The job may run in a process that cached the kind before the edit was committed.
+    publishers_changed()
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     # The bulk actions record activities, which need a real user.
     context = {"ignore_auth": True, "user": site_user["name"]}
@@ -163,8 +181,45 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _publisher_kind(owner_org: Any) -> str | None:
+    """The publisher's kind of public body, from this process's cache (see ``publishers_changed``).
+
+    Every indexed dataset needs it; an ``organization_show`` each time cost a search and
+    several queries per index call, for a value that changes only when a publisher is edited.
+    """
     if not owner_org:
         return None
+    generation = _publishers_generation()
+    with _publishers.lock:
+        if _publishers.generation != generation:
+            _publishers.kinds.clear()
+            _publishers.generation = generation
+        if owner_org in _publishers.kinds:
+            return _publishers.kinds[owner_org]
+    kind = _read_publisher_kind(owner_org)
+    with _publishers.lock:
+        if _publishers.generation == generation:
+            _publishers.kinds[owner_org] = kind
+    return kind
+
+
+def publishers_changed() -> None:
+    """Every process forgets the publishers it cached (a shared counter in Redis moves on)."""
+    connect_to_redis().incr(_generation_key())
+    with _publishers.lock:
+        _publishers.kinds.clear()
+        _publishers.generation = None
+
+
+def _generation_key() -> str:
+    return f"{tk.config.get('ckan.site_id')}:datagrandest:publishers_generation"
+
+
+def _publishers_generation() -> str:
+    raw = connect_to_redis().get(_generation_key())
+    return raw.decode() if isinstance(raw, bytes) else str(raw or "0")
+
+
+def _read_publisher_kind(owner_org: str) -> str | None:
     try:
         org = tk.get_action("organization_show")(
             {"ignore_auth": True},
