@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 
 
@@ -35,3 +37,41 @@ def dcat_catalog_publisher_name() -> str:
 
 def dcat_catalog_publisher_uri() -> str:
     return tk.config.get("ckanext.datagrandest.dcat.catalog_publisher_uri")
+
+
+# -- home page and site texts (editable on /ckan-admin/config, see plugin.update_config_schema)
+
+SITE_TEXT_KEYS = (
+    "ckanext.datagrandest.home.title_fr",
+    "ckanext.datagrandest.home.title_en",
+    "ckanext.datagrandest.home.intro_fr",
+    "ckanext.datagrandest.home.intro_en",
+    "ckanext.datagrandest.about_fr",
+    "ckanext.datagrandest.about_en",
+)
+
+
+def site_text(name: str, lang: str) -> str:
+    """A site text (``home.title``, ``home.intro``, ``about``) in the language, else French."""
+    suffix = "en" if lang.startswith("en") else "fr"
+    value = tk.config.get(f"ckanext.datagrandest.{name}_{suffix}")
+    if not value and suffix != "fr":
+        value = tk.config.get(f"ckanext.datagrandest.{name}_fr")
+    return str(value or "").strip()
+
+
+def home_cache_seconds() -> int:
+    return int(tk.config.get("ckanext.datagrandest.home.cache_seconds"))
+
+
+def home_cache_settle_seconds() -> int:
+    return int(tk.config.get("ckanext.datagrandest.home.cache_settle_seconds"))
+
+
+def editable_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """CKAN's runtime-editable options plus our site texts (``update_config_schema``)."""
+    ignore_missing = tk.get_validator("ignore_missing")
+    unicode_safe = tk.get_validator("unicode_safe")
+    for key in SITE_TEXT_KEYS:
+        schema[key] = [ignore_missing, unicode_safe]
+    return schema

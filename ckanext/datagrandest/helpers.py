@@ -8,10 +8,22 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.datagrandest import facets, hvd, territories, vocabularies
+from ckanext.datagrandest.portal_helpers import (
+    datagrandest_home,
+    datagrandest_number,
+    datagrandest_publisher_harvest_sources,
+    datagrandest_site_text,
+    datagrandest_territory_url,
+)
 
 __all__ = [
     "datagrandest_body_kind_label",
     "datagrandest_harvest_warnings",
+    "datagrandest_home",
+    "datagrandest_number",
+    "datagrandest_publisher_harvest_sources",
+    "datagrandest_site_text",
+    "datagrandest_territory_url",
     "datagrandest_hvd_category_choices",
     "datagrandest_license_choices",
     "datagrandest_license_label",

@@ -8,7 +8,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.datagrandest import facets, search, views, vocabularies
+from ckanext.datagrandest import config as dge_config
+from ckanext.datagrandest import facets, home, portal_views, search, views, vocabularies
 from ckanext.datagrandest.dcat import views as dcat_views
 from ckanext.datagrandest.harvesters import dedup, provenance
 
@@ -36,6 +37,9 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
         # Our licence list ships in the package; its path is only known at start-up.
         config["licenses_group_url"] = vocabularies.LICENSES_PATH.as_uri()
 
+    def update_config_schema(self, schema: Any) -> Any:
+        return dge_config.editable_schema(schema)
+
     # IPackageController
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -44,14 +48,22 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
         return dedup.add_sources(provenance.add_provenance(pkg_dict))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        home.catalogue_changed()
         return search.before_dataset_index(
             dedup.strip_from_index(provenance.strip_from_index(pkg_dict))
         )
 
     # IPackageController and IOrganizationController share this name.
+    def create(self, entity: Any) -> None:
+        home.catalogue_changed()
+
     def edit(self, entity: Any) -> None:
+        home.catalogue_changed()
         if getattr(entity, "is_organization", False):
             search.schedule_publisher_reindex(entity)
+
+    def delete(self, entity: Any) -> None:
+        home.catalogue_changed()
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.before_dataset_search(search_params)
@@ -64,7 +76,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint
 
     def get_blueprint(self) -> list[Any]:
-        return [dcat_views.blueprint, views.harvest_blueprint]
+        return [dcat_views.blueprint, views.harvest_blueprint, portal_views.portal_blueprint]
 
     # IFacets
 

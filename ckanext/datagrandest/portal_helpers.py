@@ -1,0 +1,118 @@
+"""Template helpers of the portal pages: home page blocks, site texts, publisher pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.datagrandest import config, facets, home, vocabularies
+
+__all__ = [
+    "datagrandest_home",
+    "datagrandest_number",
+    "datagrandest_publisher_harvest_sources",
+    "datagrandest_site_text",
+    "datagrandest_territory_url",
+]
+
+
+def _lang() -> str:
+    return tk.h.lang() or "fr"
+
+
+def datagrandest_site_text(name: str) -> str:
+    """``home.title``, ``home.intro`` or ``about`` in the page's language (editable on
+    /ckan-admin/config)."""
+    return config.site_text(name, _lang())
+
+
+def datagrandest_number(value: int) -> str:
+    """12 345 in French (narrow no-break space), 12,345 in English."""
+    text = f"{int(value):,}"
+    return text if _lang().startswith("en") else text.replace(",", "\u202f")
+
+
+def datagrandest_territory_url(code: str) -> str:
+    """The page of a territory, ``/territoire/<code>`` (in the page's language)."""
+    return str(tk.h.url_for(f"/territoire/{code}"))
+
+
+def datagrandest_home() -> dict[str, Any]:
+    """The home page's blocks (cached, see home.py) with labels in the page's language."""
+    blocks = home.blocks()
+    lang = _lang()
+    return {
+        "dataset_count": blocks.dataset_count,
+        "publisher_count": blocks.publisher_count,
+        "commune_count": blocks.commune_count,
+        "themes": [
+            {
+                "uri": uri,
+                "code": code,
+                "label": vocabularies.theme_label(uri, lang),
+                "icon": home.THEME_ICONS.get(code, "tag"),
+                "count": count,
+            }
+            for uri, code, count in blocks.themes
+        ],
+        "departements": [
+            {"code": code, "name": name, "count": count}
+            for code, name, count in blocks.departements
+        ],
+        "latest": list(blocks.latest),
+        "updated": list(blocks.updated),
+        "publishers": [
+            dict(item, kind_label=facets.body_kind_label(item["body_kind"], lang))
+            if item["body_kind"]
+            else dict(item, kind_label="")
+            for item in blocks.publishers
+        ],
+    }
+
+
+def datagrandest_publisher_harvest_sources(org_id: str) -> list[dict[str, Any]]:
+    """The harvest sources of a publisher with the state of their last job.
+
+    Private sources are listed only to those who may edit them.
+    """
+    try:
+        sources = tk.get_action("harvest_source_list")(
+            {"ignore_auth": True},
+            {"organization_id": org_id, "return_last_job_status": True},
+        )
+    except (KeyError, tk.ObjectNotFound):  # harvest plugin off: no sources to show
+        return []
+    user = tk.current_user.name if tk.current_user and tk.current_user.is_authenticated else ""
+    out = []
+    for source in sources:
+        if source.get("private") and not _may_edit(user, source["id"]):
+            continue
+        job = source.get("last_job_status") or {}
+        stats = job.get("stats") or {}
+        out.append(
+            {
+                "id": source["id"],
+                "name": source.get("name") or source["id"],
+                "title": source.get("title") or source.get("url") or source["id"],
+                "url": source.get("url") or "",
+                "type": source.get("source_type") or "",
+                "job_status": job.get("status") or "",
+                "job_finished": job.get("finished") or "",
+                "job_created": job.get("created") or "",
+                "job_errors": int(stats.get("errored") or 0),
+                "job_added": int(stats.get("added") or 0),
+                "job_updated": int(stats.get("updated") or 0),
+            }
+        )
+    return out
+
+
+def _may_edit(user: str, source_id: str) -> bool:
+    if not user:
+        return False
+    try:
+        tk.check_access("harvest_source_update", {"user": user}, {"id": source_id})
+    except tk.NotAuthorized:
+        return False
+    return True
