@@ -1,0 +1,76 @@
+"""The quality score in DCAT: DQV measurements (W3C Data Quality Vocabulary) on each dataset.
+
+Each dataset gets ``dqv:hasQualityMeasurement`` nodes for its MQA score, its grade and the
+points of each MQA dimension; the metrics are described once (``dqv:Metric`` with French and
+English labels, the dimension and the expected datatype). Per-indicator details stay in the
+API (``datagrandest_quality`` in ``package_show``): a catalogue page would carry twenty-three
+more nodes per dataset.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
+
+__all__ = ["DQV", "QUALITY", "dataset_to_graph"]
+
+DQV: Final = Namespace("http://www.w3.org/ns/dqv#")
+QUALITY: Final = Namespace("https://www.datagrandest.fr/ns/qualite#")
+
+# metric -> (French label, English label, datatype)
+_METRICS: Final = {
+    "score": (
+        "Score de qualité des métadonnées (MQA, sur 405)",
+        "Metadata quality score (MQA, out of 405)",
+        XSD.integer,
+    ),
+    "grade": ("Note de qualité des métadonnées (MQA)", "Metadata quality grade (MQA)", XSD.string),
+    "findability": ("Trouvabilité (sur 100)", "Findability (out of 100)", XSD.integer),
+    "accessibility": ("Accessibilité (sur 100)", "Accessibility (out of 100)", XSD.integer),
+    "interoperability": (
+        "Interopérabilité (sur 110)",
+        "Interoperability (out of 110)",
+        XSD.integer,
+    ),
+    "reusability": ("Réutilisabilité (sur 75)", "Reusability (out of 75)", XSD.integer),
+    "contextuality": ("Contextualité (sur 20)", "Contextuality (out of 20)", XSD.integer),
+}
+
+
+def _metric(graph: Graph, key: str) -> URIRef:
+    metric = QUALITY[key]
+    french, english, datatype = _METRICS[key]
+    graph.add((metric, RDF.type, DQV.Metric))
+    graph.add((metric, SKOS.prefLabel, Literal(french, lang="fr")))
+    graph.add((metric, SKOS.prefLabel, Literal(english, lang="en")))
+    graph.add((metric, DQV.expectedDataType, datatype))
+    if key not in ("score", "grade"):
+        graph.add((metric, DQV.inDimension, QUALITY[f"dimension-{key}"]))
+        graph.add((QUALITY[f"dimension-{key}"], RDF.type, DQV.Dimension))
+    return metric
+
+
+def dataset_to_graph(graph: Graph, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+    """Add the dataset's quality measurements (computed if the dict does not carry them)."""
+    graph.bind("dqv", DQV)
+    found = dataset_dict.get("datagrandest_quality")
+    if not isinstance(found, dict):
+        if not dataset_dict.get("id"):
+            return
+        from ckanext.datagrandest.quality import assess
+
+        found = assess.assess(dataset_dict)
+    values: dict[str, Any] = {"score": found["score"], "grade": found["grade_label"]}
+    for indicator in found.get("indicators", []):
+        values[indicator["dimension"]] = values.get(indicator["dimension"], 0) + indicator["earned"]
+    for key, value in values.items():
+        if key not in _METRICS:
+            continue
+        node = URIRef(f"{dataset_ref}#qualite-{key}")
+        graph.add((dataset_ref, DQV.hasQualityMeasurement, node))
+        graph.add((node, RDF.type, DQV.QualityMeasurement))
+        graph.add((node, DQV.isMeasurementOf, _metric(graph, key)))
+        graph.add((node, DQV.computedOn, dataset_ref))
+        graph.add((node, DQV.value, Literal(value, datatype=_METRICS[key][2])))
