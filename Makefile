@@ -9,8 +9,11 @@ BIN := $(VENV)/bin
 CKAN := $(BIN)/ckan
 STATE := .state
 PYTEST_ARGS ?=
+# `make test SOLR=cloud`: the suite against the SolrCloud of scripts/services/solr.sh
+# (ZooKeeper + 2 nodes, collection of 2 shards x 2 replicas), with the node-loss test.
+SOLR ?= standalone
 
-.PHONY: help setup system-deps solr-build services stop status config db demo-load demo-harvest demo \
+.PHONY: help setup system-deps solr-build services solrcloud stop status config db demo-load demo-harvest demo \
         serve demo-previews test lint typecheck package-check territories outlines vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
         i18n i18n-check
 
@@ -45,6 +48,11 @@ services: setup
 stop:
 	@scripts/services/worker.sh stop
 	@scripts/services.sh stop
+	@scripts/services/solr.sh cloud-stop >/dev/null
+
+# SolrCloud beside the standalone Solr (ports 8985, 8986, ZooKeeper 9985).
+solrcloud: setup
+	@scripts/services/solr.sh cloud-start
 
 status:
 	@scripts/services.sh status
@@ -91,11 +99,12 @@ package-check: $(VENV)/.installed
 
 # test.ini names the default ports; moved services (DGE_*_PORT) are passed on through CKAN's
 # own environment overrides, unless the caller set those already.
-test: services lint typecheck i18n-check package-check
+# The tests marked solrcloud (a node lost and brought back) run only with SOLR=cloud.
+test: services lint typecheck i18n-check package-check $(if $(filter cloud,$(SOLR)),solrcloud)
 	@export CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan:ckan@127.0.0.1:$${DGE_PG_PORT:-55432}/ckan_test} \
-	  CKAN_SOLR_URL=$${CKAN_SOLR_URL:-http://127.0.0.1:$${DGE_SOLR_PORT:-8984}/solr/ckan} \
+	  CKAN_SOLR_URL=$${CKAN_SOLR_URL:-$(if $(filter cloud,$(SOLR)),$$(scripts/services/solr.sh cloud-url),http://127.0.0.1:$${DGE_SOLR_PORT:-8984}/solr/ckan)} \
 	  CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${DGE_REDIS_PORT:-56379}/3}; \
-	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(if $(filter cloud,$(SOLR)),,-m "not solrcloud") $(PYTEST_ARGS)
 
 # The French catalogue: the .po is edited by hand, the compiled .mo is committed next to it.
 I18N_PO := ckanext/datagrandest/i18n/fr/LC_MESSAGES/ckanext-datagrandest.po
