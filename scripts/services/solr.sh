@@ -423,34 +423,76 @@ except ValueError:
 sys.exit(0 if sys.argv[1] in state.get("cluster", {}).get("live_nodes", []) else 1)' "$name"
 }
 
-# Prints one line per replica "shard node state leader", exit 0 when all 4 are active and live.
+# Prints one line per replica "shard node state [leader]" and exits 0 when the 4 replicas are
+# active on live nodes and in sync: ZooKeeper's state.json alone is not enough, since after a
+# crash it still says "active" until the returning node publishes otherwise; the shard terms
+# (/collections/<c>/terms/<shard>) say whether a replica missed updates and must recover.
 replicas() {
-  cluster_status_json | "$(cloud_python)" -c '
-import json, sys
-try:
-    cluster = json.load(sys.stdin).get("cluster", {})
-except ValueError:
+  "$(cloud_python)" - "$COLLECTION" "${CLOUD_PORTS[@]}" <<'PY'
+import json
+import sys
+import urllib.parse
+import urllib.request
+
+collection, ports = sys.argv[1], sys.argv[2:]
+
+
+def get(port, where, **params):
+    query = urllib.parse.urlencode({**params, "wt": "json"})
+    url = f"http://127.0.0.1:{port}/solr/{where}?{query}"
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.load(answer)
+
+
+for port in ports:
+    try:
+        cluster = get(port, "admin/collections", action="CLUSTERSTATUS")["cluster"]
+        break
+    except (OSError, ValueError, KeyError):
+        continue
+else:
+    print("no node answers")
     sys.exit(2)
 live = set(cluster.get("live_nodes", []))
-collection = cluster.get("collections", {}).get(sys.argv[1])
-if not collection:
-    print("no collection " + sys.argv[1])
+state = cluster.get("collections", {}).get(collection)
+if not state:
+    print("no collection " + collection)
     sys.exit(3)
 ok, count = True, 0
-for shard, body in sorted(collection["shards"].items()):
-    for replica in body["replicas"].values():
+for shard, body in sorted(state["shards"].items()):
+    try:
+        znode = get(port, "admin/zookeeper", detail="true",
+                    path=f"/collections/{collection}/terms/{shard}")["znode"]
+        terms = json.loads(znode["data"])
+    except (OSError, ValueError, KeyError):
+        terms = {}
+    top = max(terms.values(), default=0)
+    for name, replica in body["replicas"].items():
         count += 1
-        active = replica["state"] == "active" and replica["node_name"] in live
-        ok = ok and active
-        print(shard, replica["node_name"], replica["state"] if replica["node_name"] in live
-              else "down (node gone)", "leader" if replica.get("leader") == "true" else "")
-sys.exit(0 if ok and count == 4 else 1)' "$COLLECTION"
+        if replica["node_name"] not in live:
+            status = "down (node gone)"
+        elif f"{name}_recovering" in terms or terms.get(name, -1) < top:
+            status = f"{replica['state']}, behind its leader (recovering)"
+        else:
+            status = replica["state"]
+        ok = ok and status == "active"
+        leader = " leader" if replica.get("leader") == "true" else ""
+        print(f"{shard} {replica['node_name']} {status}{leader}")
+sys.exit(0 if ok and count == 4 else 1)
+PY
 }
 
+# Every node's own health check (its cores loaded, ZooKeeper reached, its replicas active),
+# then the whole collection in sync.
 wait_replicas_active() {
-  local deadline=$((SECONDS + ${1:-180}))
+  local deadline=$((SECONDS + ${1:-180})) port healthy
   while ((SECONDS < deadline)); do
-    replicas >/dev/null 2>&1 && return 0
+    healthy=1
+    for port in "${CLOUD_PORTS[@]}"; do
+      cloud_get "$port" "admin/info/health?requireHealthyCores=true&wt=json" 10 2>/dev/null \
+        | tr -d ' \n' | grep -q '"status":"OK"' || healthy=0
+    done
+    ((healthy)) && replicas >/dev/null 2>&1 && return 0
     sleep 1
   done
   cloud_err "the collection's replicas are not all active after ${1:-180}s:"
