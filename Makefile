@@ -37,7 +37,13 @@ $(VENV)/.installed: setup.py
 	@touch $@
 	@echo "venv: ready at $(VENV)"
 
-setup: system-deps $(VENV)/.installed solr-build
+# The browser tests' npm packages (playwright-core, axe-core), pinned by their package-lock.json.
+BROWSER_TESTS := tests/browser
+$(BROWSER_TESTS)/node_modules/.installed: $(BROWSER_TESTS)/package-lock.json
+	@cd $(BROWSER_TESTS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+setup: system-deps $(VENV)/.installed solr-build $(BROWSER_TESTS)/node_modules/.installed
 
 solr-build: system-deps $(VENV)/.installed
 	@scripts/services/solr.sh build

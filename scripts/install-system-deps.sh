@@ -14,6 +14,9 @@ declare -A WANTED=(
   [nodejs]=/usr/bin/node
   [npm]=/usr/bin/npm
   [gettext]=/usr/bin/msgfmt
+  # the browser tests (tests/browser): headless Chromium and a font for its pages
+  [chromium]=/usr/bin/chromium
+  [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 )
 
 missing=()
