@@ -15,8 +15,14 @@ from ckanext.datagrandest.portal_helpers import (
     datagrandest_site_text,
     datagrandest_territory_url,
 )
+from ckanext.datagrandest.territory_helpers import (
+    datagrandest_outline_svg,
+    datagrandest_territory_kind,
+)
 
 __all__ = [
+    "datagrandest_outline_svg",
+    "datagrandest_territory_kind",
     "datagrandest_body_kind_label",
     "datagrandest_harvest_warnings",
     "datagrandest_home",

@@ -9,7 +9,15 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.datagrandest import config as dge_config
-from ckanext.datagrandest import facets, home, portal_views, search, views, vocabularies
+from ckanext.datagrandest import (
+    facets,
+    home,
+    portal_views,
+    search,
+    territory_views,
+    views,
+    vocabularies,
+)
 from ckanext.datagrandest.dcat import views as dcat_views
 from ckanext.datagrandest.harvesters import dedup, provenance
 
@@ -76,7 +84,12 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint
 
     def get_blueprint(self) -> list[Any]:
-        return [dcat_views.blueprint, views.harvest_blueprint, portal_views.portal_blueprint]
+        return [
+            dcat_views.blueprint,
+            views.harvest_blueprint,
+            portal_views.portal_blueprint,
+            territory_views.territory_blueprint,
+        ]
 
     # IFacets
 
