@@ -37,7 +37,7 @@ from rdflib.namespace import PROV
 
 from ckanext.datagrandest import config, territories, vocabularies
 from ckanext.datagrandest.dcat import hvd as hvd_rdf
-from ckanext.datagrandest.dcat import services
+from ckanext.datagrandest.dcat import locations, services
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
     DCAT,
@@ -256,11 +256,8 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
                 continue
             node = URIRef(f"{INSEE_GEO}{TERRITORY_PATHS[territory.kind]}/{territory.code}")
             self.g.add((dataset_ref, DCT.spatial, node))
-            # A catalogue page names the same communes many times: describe each once.
-            if (node, RDF.type, DCT.Location) not in self.g:
-                self.g.add((node, RDF.type, DCT.Location))
-                self.g.add((node, SKOS.prefLabel, Literal(territory.name, lang="fr")))
-                self.g.add((node, DCT.identifier, Literal(territory.code)))
+            # Name, code, bbox, centroid and geometry, once per graph (dcat/locations.py).
+            locations.describe(self.g, node, territory)
 
     def _contacts_to_graph(self, dataset_ref: URIRef) -> None:
         # DCAT-AP ranges dcat:contactPoint over vcard:Kind; the stock profile types legacy
