@@ -10,9 +10,11 @@ CKAN_STACK = [
 ]
 
 # Our own runtime dependencies, besides CKAN's: nh3 sanitises harvested HTML; tabulator,
-# Unidecode and chardet are what ckanext-xloader needs to read CSV/XLSX files.
+# Unidecode and chardet are what ckanext-xloader needs to read CSV/XLSX files; pyshacl
+# validates each dataset's DCAT output for the quality score (quality/compliance.py).
 RUNTIME = [
     "nh3==0.3.7",
+    "pyshacl==0.29.1",
     "tabulator==1.53.5",
     "Unidecode==1.4.0",
     "chardet==7.6.0",
@@ -35,7 +37,6 @@ TEST_TOOLS = [
     "beautifulsoup4==4.12.3",
     "freezegun==1.5.1",
     "pytest-timeout==2.3.1",
-    "pyshacl==0.29.1",
     "ruff==0.8.4",
     "build==1.2.2",
     "types-PyYAML==6.0.12.20240917",

@@ -37,6 +37,12 @@ BENCHMARKS = {
         "the corpus of real answers harvested: records that land, payload fields carried over",
         False,
     ),
+    "quality": (
+        "bench.bench_quality",
+        "metadata quality: datasets scored a second (SHACL cached), links checked a second "
+        "against slow and silent servers, no check past its time budget",
+        False,
+    ),
 }
 USAGE = """usage: python -m bench NAME [OPTIONS]            one of those below (--help: options)
        python -m bench all [--n N] [--big N]            each one after the other"""

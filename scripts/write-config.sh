@@ -32,6 +32,9 @@ xloader_token=""
   # the demo's preview files (demo/files), served by CKAN itself: they preview offline
   echo "extra_public_paths = $ROOT/demo/files"
   [ -n "$xloader_token" ] && echo "ckanext.xloader.api_token = $xloader_token"
+  # DCAT-AP shapes for the quality score's "DCAT-AP compliant" indicator, read where they are
+  shapes=$ROOT/../shared/reference/shacl/dcat-ap-3.0.1
+  [ -f "$shapes/shapes.ttl" ] && echo "ckanext.datagrandest.quality.shacl_shapes = $shapes/shapes.ttl $shapes/range.ttl $shapes/mdr-vocabularies.shape.ttl"
   echo "ckan.devserver.host = 127.0.0.1"
   echo "ckan.devserver.port = $DGE_CKAN_PORT"
   echo

@@ -11,6 +11,7 @@ import click
 from ckanext.datagrandest import config, demo
 from ckanext.datagrandest import sources as sources_module
 from ckanext.datagrandest.harvesters import preview as preview_module
+from ckanext.datagrandest.quality import cli as quality_cli
 
 __all__ = ["datagrandest"]
 
@@ -147,3 +148,8 @@ def sources_preview(name: str, limit: int, path: Path | None) -> None:
     )
     if result.error:
         raise click.ClickException(result.error)
+
+
+# Link health and metadata quality (quality/cli.py).
+datagrandest.add_command(quality_cli.links_group)
+datagrandest.add_command(quality_cli.quality_group)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 import ckan.plugins.toolkit as tk
 
 from ckanext.datagrandest import hvd, territories, vocabularies
+from ckanext.datagrandest.quality.indicators import GRADE_LABELS
 
 _BODY_KINDS = {
     "state_service": {"fr": "Service de l'État / préfecture", "en": "State service / prefecture"},
@@ -32,6 +33,7 @@ def dataset_facets(facets_dict: OrderedDict[str, str]) -> OrderedDict[str, str]:
             ("vocab_hvd_category", tk._("High-value datasets")),
             ("res_format", tk._("Format")),
             ("license_id", tk._("Licence")),
+            ("vocab_quality_grade", tk._("Metadata quality")),
         ]
     )
     for key in ("organization", "tags"):
@@ -51,6 +53,7 @@ LABELLED_FACETS = frozenset(
         "vocab_body_kind",
         "res_format",
         "license_id",
+        "vocab_quality_grade",
     }
 )
 
@@ -75,4 +78,6 @@ def item_label(facet: str, value: str, lang: str = "fr") -> str:
         return vocabularies.file_type_label(value, lang)
     if facet == "license_id":
         return vocabularies.license_label(value, lang)
+    if facet == "vocab_quality_grade":
+        return GRADE_LABELS.get(value, value)  # MQA grades, French words in any language
     return value

@@ -15,12 +15,14 @@ from ckanext.datagrandest.portal_helpers import (
     datagrandest_site_text,
     datagrandest_territory_url,
 )
+from ckanext.datagrandest.quality.helpers import datagrandest_harvest_grade_changes
 from ckanext.datagrandest.territory_helpers import (
     datagrandest_outline_svg,
     datagrandest_territory_kind,
 )
 
 __all__ = [
+    "datagrandest_harvest_grade_changes",
     "datagrandest_outline_svg",
     "datagrandest_territory_kind",
     "datagrandest_body_kind_label",

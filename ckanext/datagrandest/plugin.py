@@ -20,6 +20,10 @@ from ckanext.datagrandest import (
 )
 from ckanext.datagrandest.dcat import views as dcat_views
 from ckanext.datagrandest.harvesters import dedup, provenance
+from ckanext.datagrandest.quality import assess as quality
+from ckanext.datagrandest.quality import compliance as quality_compliance
+from ckanext.datagrandest.quality import harvest as quality_harvest
+from ckanext.datagrandest.quality import views as quality_views
 
 
 @tk.blanket.config_declarations
@@ -53,13 +57,21 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if search.shown_for_indexing(context):
             return pkg_dict  # display-only fields, stripped from the index anyway
-        return dedup.add_sources(provenance.add_provenance(pkg_dict))
+        return quality.add_quality(dedup.add_sources(provenance.add_provenance(pkg_dict)))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         home.catalogue_changed()
         return search.before_dataset_index(
-            dedup.strip_from_index(provenance.strip_from_index(pkg_dict))
+            quality.index_fields(dedup.strip_from_index(provenance.strip_from_index(pkg_dict)))
         )
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        quality_harvest.remember_grade_before(context, pkg_dict["id"])
+        quality_compliance.enqueue_refresh(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        quality_harvest.remember_grade_before(context, pkg_dict["id"])
+        quality_compliance.enqueue_refresh(pkg_dict["id"])
 
     # IPackageController and IOrganizationController share this name.
     def create(self, entity: Any) -> None:
@@ -88,6 +100,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
             dcat_views.blueprint,
             views.harvest_blueprint,
             portal_views.portal_blueprint,
+            quality_views.blueprint,
             territory_views.territory_blueprint,
         ]
 

@@ -105,7 +105,10 @@ def quality_validate(dataset: str | None) -> None:
         )
     ids = [dataset] if dataset else jobs.all_datasets()
     for package_id in ids:
-        found = compliance.refresh(package_id)
+        try:
+            found = compliance.refresh(package_id)
+        except compliance.ShapesError as error:
+            raise click.ClickException(str(error)) from error
         if found is None:
             raise click.ClickException(f"Jeu de données introuvable : {package_id}")
         click.echo(f"{package_id} : {'conforme' if found.conforms else 'non conforme'}")

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 from ckanext.datagrandest import config, vocabularies
 from ckanext.datagrandest.quality import tables
 
-__all__ = ["Compliance", "enqueue_refresh", "lookup", "refresh", "validate"]
+__all__ = ["Compliance", "ShapesError", "enqueue_refresh", "lookup", "refresh", "validate"]
 
 log = logging.getLogger(__name__)
 _MAX_KEPT: Final = 20
@@ -53,11 +53,21 @@ def enabled() -> bool:
     return bool(config.quality_shacl_shapes())
 
 
+class ShapesError(Exception):
+    """The configured shape files cannot be read; the message is for the admin."""
+
+
 @lru_cache(maxsize=4)
 def _shapes(paths: tuple[str, ...]) -> Graph:
     graph = Graph()
     for path in paths:
-        graph.parse(path, format="turtle")
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as error:  # noqa: BLE001 - missing file, bad Turtle: one message
+            raise ShapesError(
+                f"Formes SHACL illisibles ({path}) : {error} ; "
+                "vérifiez ckanext.datagrandest.quality.shacl_shapes"
+            ) from error
     return graph
 
 

@@ -34,9 +34,7 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=None, version_table=_VERSION_TABLE
-        )
+        context.configure(connection=connection, target_metadata=None, version_table=_VERSION_TABLE)
         with context.begin_transaction():
             context.run_migrations()
 
