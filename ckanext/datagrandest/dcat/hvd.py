@@ -137,12 +137,12 @@ def _service_fields(graph: Graph, service: Any, resource: dict[str, Any]) -> Non
     categories = _values(graph, service, HVD_CATEGORY)
     if categories:
         resource["hvd_category"] = categories
-    if not resource.get("applicable_legislation"):
+    if not hvd.uri_list(resource.get("applicable_legislation")):
         legislation = _values(graph, service, APPLICABLE_LEGISLATION)
         if legislation:
             resource["applicable_legislation"] = legislation
     pages = _values(graph, service, FOAF.page)
-    if pages and not resource.get("documentation"):
+    if pages and not hvd.uri_list(resource.get("documentation")):
         resource["documentation"] = json.dumps(pages)
     descriptions = _values(graph, service, DCAT.endpointDescription)
     if descriptions and not resource.get("endpoint_description"):

@@ -667,3 +667,74 @@ def _resources(record: etree._Element, guid: str) -> list[dict[str, Any]]:
                 resource["format"] = fmt
         resources.append(resource)
     return resources
+
+
+# --- ISO 19119 service records -------------------------------------------------------------
+# A service record (hierarchyLevel "service", srv:SV_ServiceIdentification) describes a WMS,
+# WFS... that serves datasets named by srv:operatesOn: the CSW harvester makes it an API
+# resource of each of those datasets rather than a dataset of its own.
+
+
+def is_service(record: etree._Element) -> bool:
+    """Whether a record describes a service (ISO 19119) rather than a dataset."""
+    levels = record.xpath("gmd:hierarchyLevel/gmd:MD_ScopeCode/@codeListValue", namespaces=NS)
+    return "service" in levels or bool(
+        record.xpath("gmd:identificationInfo/srv:SV_ServiceIdentification", namespaces=NS)
+    )
+
+
+def operates_on(record: etree._Element) -> list[str]:
+    """The identifiers of the datasets a service serves (``srv:operatesOn``): its ``uuidref``,
+    else the ``id`` of the GetRecordById address in ``xlink:href``."""
+    found: list[str] = []
+    for element in record.xpath(
+        "gmd:identificationInfo/srv:SV_ServiceIdentification/srv:operatesOn", namespaces=NS
+    ):
+        ref = (element.get("uuidref") or "").strip()
+        href = (element.get(f"{{{NS['xlink']}}}href") or "").strip()
+        if not ref and href:
+            query = {k.lower(): v for k, v in parse_qs(urlsplit(href).query).items()}
+            ids = query.get("id") or []
+            ref = ids[0].strip() if ids else ""
+        if ref:
+            found.append(ref)
+    return list(dict.fromkeys(found))
+
+
+def dataset_keys(record: etree._Element) -> list[str]:
+    """What a service's ``operatesOn`` may name a dataset record by: its fileIdentifier and
+    its resource identifier."""
+    ident = _identification(record)
+    keys = [file_identifier(record), _resource_identifier(ident) if ident is not None else None]
+    return [key for key in dict.fromkeys(keys) if key]
+
+
+def service_resources(record: etree._Element, documentation: str | None) -> list[dict[str, Any]]:
+    """The API resources a service record gives the datasets it serves: its OGC addresses
+    (online resources, then operation connect points), named after the service, with the
+    service record's page as documentation."""
+    guid = file_identifier(record) or ""
+    title = record_title(record) or ""
+    abstract = _text(record, "gmd:identificationInfo/*/gmd:abstract")
+    links = [r for r in _resources(record, guid) if r.get("is_api")]
+    if not links:
+        for url in _texts(
+            record,
+            "gmd:identificationInfo/srv:SV_ServiceIdentification/srv:containsOperations/"
+            "srv:SV_OperationMetadata/srv:connectPoint/gmd:CI_OnlineResource/gmd:linkage",
+        ):
+            kind = service_kind(url, _text(record, ".//srv:serviceType") or "")
+            if kind and _reachable(url):
+                links.append(
+                    {"url": url, "format": f"{kind}_SRVC", "is_api": True, "access_url": url}
+                )
+    found: dict[str, dict[str, Any]] = {}
+    for link in links:
+        kind = str(link.get("format", "")).removesuffix("_SRVC")
+        resource = {**link, "name": f"{title} ({kind})" if title and kind else title or link["url"]}
+        if abstract:
+            resource["description"] = abstract
+        if documentation:
+            resource["documentation"] = [documentation]
+        found.setdefault(resource["url"], resource)
+    return list(found.values())
