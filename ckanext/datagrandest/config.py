@@ -39,6 +39,28 @@ def dcat_catalog_publisher_uri() -> str:
     return tk.config.get("ckanext.datagrandest.dcat.catalog_publisher_uri")
 
 
+def dcat_catalog_titles() -> dict[str, str]:
+    """Title of the DCAT catalogue per language: the site title in French, ours in English."""
+    french = str(tk.config.get("ckan.site_title") or "").strip()
+    english = str(tk.config.get("ckanext.datagrandest.dcat.catalog_title_en") or "").strip()
+    return {"fr": french, "en": english or french}
+
+
+def dcat_catalog_descriptions() -> dict[str, str]:
+    """Description of the DCAT catalogue per language."""
+    return {
+        lang: str(
+            tk.config.get(f"ckanext.datagrandest.dcat.catalog_description_{lang}") or ""
+        ).strip()
+        for lang in ("fr", "en")
+    }
+
+
+def dcat_catalog_license() -> str:
+    """Our licence id (``data/licenses.json``) of the catalogue's metadata."""
+    return str(tk.config.get("ckanext.datagrandest.dcat.catalog_license") or "")
+
+
 # -- home page and site texts (editable on /ckan-admin/config, see plugin.update_config_schema)
 
 SITE_TEXT_KEYS = (

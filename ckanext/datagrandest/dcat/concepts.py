@@ -24,6 +24,9 @@ Public API (what the DCAT profile and its helpers call):
     tables serves one property.
 ``describe_scheme(graph, scheme) -> bool``
     Only the scheme (e.g. the catalogue's ``dcat:themeTaxonomy``).
+``first_time(graph, key) -> bool``
+    True the first time ``key`` is seen for ``graph``, then False: for callers describing
+    their own nodes once per page (a licence, a territory, a publisher).
 ``scheme_of(concept) -> str | None``
     The scheme URI of a known concept, None otherwise.
 ``SCHEMES``
@@ -49,7 +52,15 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from ckanext.datagrandest import vocabularies
 
-__all__ = ["SCHEMES", "Scheme", "describe", "describe_scheme", "scheme_of"]
+__all__ = [
+    "LICENCE_TYPE",
+    "SCHEMES",
+    "Scheme",
+    "describe",
+    "describe_scheme",
+    "first_time",
+    "scheme_of",
+]
 
 _EU: Final = vocabularies.EU_AUTHORITY
 
@@ -91,7 +102,10 @@ SCHEMES: Final[Mapping[str, Scheme]] = {
 # ADMS licence types (http://purl.org/adms/licencetype/): the ones a licence of ours can have.
 _LICENCE_TYPES: Final = {
     "Attribution": ("Attribution", "Attribution"),
-    "ShareAlike": ("Partage dans les mêmes conditions", "Share alike"),
+    "ViralEffect-ShareAlike": (
+        "Effet viral (partage dans les mêmes conditions)",
+        "Viral effect (a.k.a. Share-alike)",
+    ),
     "PublicDomain": ("Domaine public", "Public domain"),
     "UnknownIPR": ("Droits inconnus", "Unknown IPR"),
 }
@@ -153,6 +167,15 @@ def _described(graph: Any) -> set[str]:
         done = set()
         setattr(graph, _DESCRIBED, done)
     return done
+
+
+def first_time(graph: Any, key: str) -> bool:
+    """True the first time ``key`` is seen for ``graph`` (then remembered), else False."""
+    done = _described(graph)
+    if key in done:
+        return False
+    done.add(key)
+    return True
 
 
 def _add_scheme(graph: Any, scheme: Scheme, done: set[str]) -> None:

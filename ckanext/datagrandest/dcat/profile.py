@@ -29,6 +29,8 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 import ckan.plugins.toolkit as tk
@@ -36,12 +38,12 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from ckanext.datagrandest import config, territories, vocabularies
+from ckanext.datagrandest.dcat import concepts, locations, services
 from ckanext.datagrandest.dcat import hvd as hvd_rdf
-from ckanext.datagrandest.dcat import quality as quality_rdf
-from ckanext.datagrandest.dcat import locations, services
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
     DCAT,
+    DCATAP,
     DCT,
     FOAF,
     RDF,
@@ -82,6 +84,19 @@ DATA_THEMES: Final = vocabularies.EU_AUTHORITY + "data-theme"
 LOCN_GEOMETRY: Final = URIRef("http://www.w3.org/ns/locn#geometry")
 # Our own terms, for the fields DCAT-AP has no property for (the granularity of the data).
 DGE: Final = Namespace("https://www.datagrandest.fr/ns/dcat#")
+
+# Properties whose values are concepts of our vocabularies, per kind of node: each value is
+# described once per page (concepts.describe). Themes we do not know (a harvested portal's own
+# theme page) are still typed skos:Concept, which dcat:theme's range requires.
+_DATASET_CONCEPTS: Final = (
+    DCAT.theme,
+    DCT.language,
+    DCT.accrualPeriodicity,
+    DCT.accessRights,
+    DCATAP.hvdCategory,
+)
+_DISTRIBUTION_CONCEPTS: Final = (DCT["format"], DCT.language, DCATAP.hvdCategory)
+_SERVICE_CONCEPTS: Final = (DCT["format"], DCAT.theme, DCATAP.hvdCategory, DCT.accessRights)
 
 # Harvest sources seldom change; remembering them a few minutes spares one action call per
 # harvested dataset on catalogue pages.
@@ -145,6 +160,53 @@ def _as_list(value: Any) -> list[Any]:
     return [value]
 
 
+@dataclass(frozen=True, slots=True)
+class _LicenseInfo:
+    """What the export says of one of our licences (``data/licenses.json``)."""
+
+    id: str
+    uri: str  # the EU licence concept, else the licence's own URL
+    url: str
+    title_fr: str
+    title_en: str
+    common_title: str
+    types: tuple[str, ...]
+
+
+@cache
+def _licenses() -> dict[str, _LicenseInfo]:
+    with vocabularies.LICENSES_PATH.open(encoding="utf-8") as stream:
+        rows = json.load(stream)
+    found = {}
+    for row in rows:
+        uri = row.get("eu_uri") or row.get("url")
+        if not uri:
+            continue  # "other": its text is per dataset
+        found[row["id"]] = _LicenseInfo(
+            id=row["id"],
+            uri=uri,
+            url=row.get("url") or "",
+            title_fr=row.get("title_fr") or row["title"],
+            title_en=row.get("title_en") or row["title"],
+            common_title=row.get("common_title") or "",
+            types=tuple(row.get("licence_types") or ()),
+        )
+    return found
+
+
+def _license_info(license_id: Any) -> _LicenseInfo | None:
+    return _licenses().get(license_id) if isinstance(license_id, str) else None
+
+
+@cache
+def license_ids_by_uri() -> dict[str, str]:
+    """Our licence id for each URI that names it: the EU concept and the licence's own URL."""
+    found = {item.uri: item.id for item in vocabularies.licenses() if item.uri}
+    for info in _licenses().values():
+        found[info.uri] = info.id
+    return found
+
+
 def _harvest_source(source_id: str) -> dict[str, Any] | None:
     now = time.monotonic()
     cached = _sources.get(source_id)
@@ -185,7 +247,6 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         self._publisher_to_graph(dataset_dict, dataset_ref)
         self._provenance_to_graph(dataset_dict, dataset_ref)
         hvd_rdf.dataset_to_graph(self.g, dataset_dict, dataset_ref)
-        quality_rdf.dataset_to_graph(self.g, dataset_dict, dataset_ref)
         # The stock profile has linked each distribution already; finding them by resource id
         # spares resource_uri() and its URI quoting for every resource of a page.
         distributions = {
@@ -210,46 +271,123 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         granularity = _value(dataset_dict, "granularity")
         if granularity:
             self.g.add((dataset_ref, DGE.granularity, Literal(str(granularity))))
+        self._describe_concepts(dataset_ref)
+
+    def _describe_concepts(self, dataset_ref: URIRef) -> None:
+        """Every concept the dataset uses, described once per page (``concepts.py``)."""
+        g = self.g
+        describe = concepts.describe
+        for predicate in _DATASET_CONCEPTS:
+            for value in g.objects(dataset_ref, predicate):
+                if not describe(g, value) and predicate == DCAT.theme:
+                    g.add((value, RDF.type, SKOS.Concept))
+        for publisher in g.objects(dataset_ref, DCT.publisher):
+            for kind in g.objects(publisher, DCT.type):
+                describe(g, kind)
+        for distribution in g.objects(dataset_ref, DCAT.distribution):
+            for predicate in _DISTRIBUTION_CONCEPTS:
+                for value in g.objects(distribution, predicate):
+                    describe(g, value)
+            for service in g.objects(distribution, DCAT.accessService):
+                for predicate in _SERVICE_CONCEPTS:
+                    for value in g.objects(service, predicate):
+                        if not describe(g, value) and predicate == DCAT.theme:
+                            g.add((value, RDF.type, SKOS.Concept))
 
     def _license_node(self, license_id: Any, other: Any) -> URIRef | BNode | None:
-        """Our licence as a dct:LicenseDocument: its URI, or for "other" a node with its text."""
-        license_uri = vocabularies.license_uri(license_id)
-        if license_uri:
-            node: URIRef | BNode = URIRef(license_uri)
-            label = vocabularies.license_label(license_id)
-        elif license_id == "other" and other:
+        """Our licence as a dct:LicenseDocument: the EU licence concept (described once per
+        page), or for "other" a node with its text; see ``_describe_license``."""
+        info = _license_info(license_id)
+        if info is not None:
+            uri = URIRef(info.uri)
+            if concepts.first_time(self.g, "licence " + info.uri):
+                self._describe_license(uri, info)
+            return uri
+        if license_id == "other" and other:
             # One node per dataset, shared by the dataset and its distributions.
-            node = self._other_license = getattr(self, "_other_license", None) or BNode()
-            label = str(other)
-        else:
-            return None
-        # Distributions mostly share their dataset's licence: describe it once per graph.
-        if (node, RDF.type, DCT.LicenseDocument) not in self.g:
+            existing = getattr(self, "_other_license", None)
+            if existing is not None:
+                return existing
+            node = self._other_license = BNode()
             self.g.add((node, RDF.type, DCT.LicenseDocument))
-            self.g.add((node, RDFS.label, Literal(label, lang="fr")))
-        return node
+            self.g.add((node, RDFS.label, Literal(str(other), lang="fr")))
+            return node
+        return None
+
+    def _describe_license(self, node: URIRef, info: _LicenseInfo) -> None:
+        """A licence as others recognise it.
+
+        The node is the licence's concept in the EU licence table (data.europa.eu's URI,
+        ``skos:Concept`` with its French and English labels): self-describing. ``rdfs:label``
+        is the name data.gouv.fr's harvester, which prefers the label to the URI, matches
+        against its own licence titles (and CKAN's default list uses): "Licence Ouverte /
+        Open Licence version 2.0", "Creative Commons Attribution"... ``dct:title`` gives our
+        precise titles (version included) and ``foaf:page`` the licence's own text.
+        """
+        g = self.g
+        g.add((node, RDF.type, DCT.LicenseDocument))
+        concepts.describe(g, info.uri)
+        if info.common_title:
+            g.add((node, RDFS.label, Literal(info.common_title, lang="fr")))
+        g.add((node, DCT.title, Literal(info.title_fr, lang="fr")))
+        g.add((node, DCT.title, Literal(info.title_en, lang="en")))
+        if info.url:
+            g.add((node, FOAF.page, URIRef(info.url)))
+            g.add((URIRef(info.url), RDF.type, FOAF.Document))
+        for kind in info.types:
+            g.add((node, DCT.type, URIRef(concepts.LICENCE_TYPE + kind)))
+            concepts.describe(g, concepts.LICENCE_TYPE + kind)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
         super().graph_from_catalog(catalog_dict, catalog_ref)
         g = self.g
         # The stock profile writes the CKAN locale ("fr") as a literal language.
+        # The stock profile writes the CKAN locale ("fr") as a literal language; the
+        # catalogue's languages are those the portal offers.
         for language in list(g.objects(catalog_ref, DCT.language)):
             if isinstance(language, Literal):
                 g.remove((catalog_ref, DCT.language, language))
-                uri = vocabularies.language_uri(_iso639_3(str(language)))
-                if uri:
-                    g.add((catalog_ref, DCT.language, URIRef(uri)))
-                    g.add((URIRef(uri), RDF.type, DCT.LinguisticSystem))
+        for locale in _catalog_locales():
+            uri = vocabularies.language_uri(_iso639_3(locale))
+            if uri:
+                g.add((catalog_ref, DCT.language, URIRef(uri)))
+                concepts.describe(g, uri)
+        self._catalog_record(catalog_ref)
         for homepage in g.objects(catalog_ref, FOAF.homepage):
             g.add((homepage, RDF.type, FOAF.Document))
         g.add((catalog_ref, DCAT.themeTaxonomy, URIRef(DATA_THEMES)))
-        g.add((URIRef(DATA_THEMES), RDF.type, SKOS.ConceptScheme))
+        concepts.describe_scheme(g, DATA_THEMES)
         # The catalogue is the Région's: a regional authority publishes it.
         publisher = URIRef(config.dcat_catalog_publisher_uri())
+        for other in list(g.objects(catalog_ref, DCT.publisher)):
+            g.remove((catalog_ref, DCT.publisher, other))
         g.add((catalog_ref, DCT.publisher, publisher))
         g.add((publisher, RDF.type, FOAF.Agent))
         g.add((publisher, FOAF.name, Literal(config.dcat_catalog_publisher_name())))
         g.add((publisher, DCT.type, URIRef(PUBLISHER_TYPE + "RegionalAuthority")))
+        concepts.describe(g, PUBLISHER_TYPE + "RegionalAuthority")
+        # The licence of the catalogue's metadata.
+        node = self._license_node(config.dcat_catalog_license(), None)
+        if node is not None:
+            for other in list(g.objects(catalog_ref, DCT.license)):
+                g.remove((catalog_ref, DCT.license, other))
+            g.add((catalog_ref, DCT.license, node))
+
+    def _catalog_record(self, catalog_ref: URIRef) -> None:
+        """Title and description of the portal in French and English (the stock profile
+        writes the site title and description without a language)."""
+        g = self.g
+        for predicate, texts in (
+            (DCT.title, config.dcat_catalog_titles()),
+            (DCT.description, config.dcat_catalog_descriptions()),
+        ):
+            if not any(texts.values()):
+                continue
+            for old in list(g.objects(catalog_ref, predicate)):
+                g.remove((catalog_ref, predicate, old))
+            for lang, text in texts.items():
+                if text:
+                    g.add((catalog_ref, predicate, Literal(text, lang=lang)))
 
     def _territories_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         for code in _as_list(_value(dataset_dict, "territories")):
@@ -510,7 +648,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         if periods:
             dataset_dict["temporal_coverage"] = periods
 
-        license_ids = {item.uri: item.id for item in vocabularies.licenses() if item.uri}
+        license_ids = license_ids_by_uri()
         for resource_dict in dataset_dict.get("resources", []):
             self._parse_distribution(resource_dict, license_ids)
         # Project Open Data's early JSON-LD contexts spell dct:license "dct:#license".
@@ -675,6 +813,12 @@ def fit_access_services(services: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     service.pop(key)
         fitted.append(service)
     return fitted
+
+
+def _catalog_locales() -> list[str]:
+    offered = tk.aslist(tk.config.get("ckan.locales_offered") or "")
+    default = str(tk.config.get("ckan.locale_default") or "fr")
+    return list(dict.fromkeys([default, *offered]))
 
 
 def _iso639_3(locale: str) -> str:
