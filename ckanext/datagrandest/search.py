@@ -18,6 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.datagrandest import facets, hvd, territories
+from ckanext.datagrandest.lists import as_list
 
 # `territory:67482` or `territory:"67482"`, not preceded by a letter (vocab_territory...).
 _TERRITORY_FILTER = re.compile(r'(?<![\w.])territory:(?:"([^"]*)"|([^\s()"]+))')
@@ -68,7 +69,7 @@ def after_dataset_search(search_results: dict[str, Any]) -> dict[str, Any]:
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     validated = _validated(pkg_dict)
-    codes = [c for c in _as_list(validated.get("territories")) if isinstance(c, str)]
+    codes = [c for c in as_list(validated.get("territories")) if isinstance(c, str)]
     if codes:
         pkg_dict["vocab_territories"] = codes
         within = territories.with_ancestors(codes)
@@ -79,7 +80,7 @@ def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["vocab_communes"] = [
             code for code in codes if (t := territories.get(code)) and t.kind == "commune"
         ]
-    themes = [t for t in _as_list(validated.get("theme")) if isinstance(t, str)]
+    themes = [t for t in as_list(validated.get("theme")) if isinstance(t, str)]
     if themes:
         pkg_dict["vocab_theme"] = themes
     categories = hvd.index_values(
@@ -106,6 +107,21 @@ def shown_for_indexing(context: Any) -> bool:
         and bool(context.get("ignore_auth"))
         and context.get("validate") is False
         and context.get("use_cache") is False
+    )
+
+
+def shown_internally(context: Any) -> bool:
+    """Whether a ``package_show`` is made by CKAN for itself, not for a reader of the dataset.
+
+    The indexer's (``shown_for_indexing``) and the activity stream's snapshot of each write
+    (``ckanext.activity``: ``for_view`` set to False, auth ignored): a harvest writes every
+    dataset, and each write makes both. Display-only data (provenance, sources, grades) is
+    computed for pages, the API and exports, not for these.
+    """
+    return shown_for_indexing(context) or (
+        isinstance(context, dict)
+        and context.get("for_view", True) is False
+        and bool(context.get("ignore_auth"))
     )
 
 
@@ -166,18 +182,6 @@ def _validated(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         validated = {}
     return validated if isinstance(validated, dict) else {}
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return []
-        return parsed if isinstance(parsed, list) else []
-    return []
 
 
 def _publisher_kind(owner_org: Any) -> str | None:

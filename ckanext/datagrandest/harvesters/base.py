@@ -201,6 +201,8 @@ class DataGrandEstHarvester(HarvesterBase):
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    # The job whose records are being imported (see _job).
+    _current_job: _Job | None = None
 
     # What a subclass implements.
 
@@ -277,19 +279,16 @@ class DataGrandEstHarvester(HarvesterBase):
         return True
 
     def import_stage(self, harvest_object: HarvestObject) -> bool | str:
-        if _extra(harvest_object, _ACTION_KEY) == _WITHDRAW:
+        # A withdrawal carries no content (and a record always does): the extras are read
+        # only then.
+        if harvest_object.content is None and _extra(harvest_object, _ACTION_KEY) == _WITHDRAW:
             return self._withdraw(harvest_object)
-        source = Source(
-            id=harvest_object.harvest_source_id,
-            url=harvest_object.source.url.rstrip("/"),
-            config={},
-            http=make_client(),
-            pages=PageGuard(1),
-        )
+        job = self._job(harvest_object)
         try:
-            source.config = self.check_config(self._parse_config(harvest_object.source.config))
+            if job.config_error is not None:
+                raise job.config_error
             record = self.parse_record(harvest_object.content or "")
-            data = self.map_record(record, source)
+            data = self.map_record(record, job.source)
         except harvest_warnings.Untitled:
             self._save_object_error(
                 f"Enregistrement {harvest_object.guid} sans titre : ignoré",
@@ -304,10 +303,41 @@ class DataGrandEstHarvester(HarvesterBase):
                 "Import",
             )
             return False
-        finally:
-            source.http.close()
         with harvest_warnings.portal_language():
             return self._save_dataset(clean_dataset(data), harvest_object)
+
+    def _job(self, obj: HarvestObject) -> _Job:
+        """What the records of ``obj``'s job share, read at its first record.
+
+        A fetch consumer imports the records of one job after the other: the source's
+        config, organisation, HTTP client and the site user are read once per job, not once
+        per record (an edit of the source's config applies from its next job, as for the
+        gather). The previous job's client is closed when the next job starts.
+        """
+        job = self._current_job
+        if job is not None and job.id == obj.harvest_job_id:
+            return job
+        if job is not None:
+            job.source.http.close()
+        row = obj.source
+        job = _Job(
+            id=obj.harvest_job_id,
+            source=Source(
+                id=obj.harvest_source_id,
+                url=row.url.rstrip("/"),
+                config={},
+                http=make_client(),
+                pages=PageGuard(1),
+            ),
+            owner_org=_owner_org(obj.harvest_source_id),
+            user=self._get_user_name(),
+        )
+        try:
+            job.source.config = self.check_config(self._parse_config(row.config))
+        except Exception as error:  # reported on each record, as "illisible"
+            job.config_error = error
+        self._current_job = job
+        return job
 
     # Gather helpers
 
@@ -430,8 +460,8 @@ class DataGrandEstHarvester(HarvesterBase):
         # Not cached on the singleton: the site user is recreated with each fresh database.
         return str(tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"])
 
-    def _context(self) -> dict[str, Any]:
-        return {"user": self._get_user_name(), "ignore_auth": True, "return_id_only": True}
+    def _context(self, obj: HarvestObject) -> dict[str, Any]:
+        return {"user": self._job(obj).user, "ignore_auth": True, "return_id_only": True}
 
     def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool | str:
         # Cross-source deduplication (dedup.py) is a rule of every harvester: a record
@@ -446,18 +476,26 @@ class DataGrandEstHarvester(HarvesterBase):
             obj.package_id = own
             obj.current = False
             return "unchanged"  # nothing written: "not modified" in the job report
-        if obj.package_id is None:
+        # The gather gave the object the dataset of the source's current object for this
+        # guid: without one, the source has no current object to retire for it.
+        linked = obj.package_id is not None
+        if not linked:
             obj.package_id = dedup.find_duplicate(data, obj.harvest_source_id)
         data.pop(dedup.KEYS_FIELD, None)
         if obj.package_id is not None and not dedup.may_write(
             obj.package_id, obj.harvest_source_id
         ):
-            _make_current(obj)
+            _make_current(obj, retire=linked)
             return True
-        return self._write_dataset(data, obj)
+        return self._write_dataset(data, obj, retire=linked)
 
     def _write_dataset(
-        self, data: dict[str, Any], obj: HarvestObject, warnings: list[str] | None = None
+        self,
+        data: dict[str, Any],
+        obj: HarvestObject,
+        warnings: list[str] | None = None,
+        *,
+        retire: bool = True,
     ) -> bool:
         # Accept and say (harvest_warnings.py): refused only without title or web address;
         # what the schema would refuse from a person is kept or dropped with a warning.
@@ -468,7 +506,7 @@ class DataGrandEstHarvester(HarvesterBase):
         except harvest_warnings.Refused as refusal:
             self._save_object_error(str(refusal), obj, "Import")
             return False
-        context = harvest_warnings.context(self._context(), warnings)
+        context = harvest_warnings.context(self._context(obj), warnings)
         suggested = data.pop("name", None) or data["title"]
         data.pop("id", None)
         existing = (
@@ -483,28 +521,27 @@ class DataGrandEstHarvester(HarvesterBase):
             # wins a dataset rewrites its metadata, never its organisation.
             data["owner_org"] = existing.owner_org
         else:
+            job = self._job(obj)
             data["owner_org"] = publishers.owner_org(
-                publishers.first(data.get("publisher")),
-                _owner_org(obj.harvest_source_id),
-                _config_of(obj),
+                publishers.first(data.get("publisher")), job.owner_org, job.source.config
             )
         try:
             if existing:
                 data.update(id=existing.id, name=existing.name, state="active")
-                _link_before_write(obj, existing.id)
+                _link_before_write(obj, existing.id, retire=retire)
                 package_id = tk.get_action("package_update")(context, data)
             else:
                 data["name"] = self._ensure_name_is_unique(
                     _munge_name(suggested), append_type="number-sequence"
                 )
                 data["id"] = str(uuid.uuid4())
-                _link_before_write(obj, data["id"])
+                _link_before_write(obj, data["id"], retire=retire)
                 package_id = tk.get_action("package_create")(context, data)
         except tk.ValidationError as error:
             Session.rollback()
             if retry and harvest_warnings.drop_refused(data, error, warnings):
                 # Once more without what the schema refused (each drop is a warning).
-                return self._write_dataset(data, obj, warnings)
+                return self._write_dataset(data, obj, warnings, retire=retire)
             self._save_object_error(
                 f"Jeu de données {obj.guid} « {data.get('title')} » refusé : "
                 f"{harvest_warnings.describe(error, data)}",
@@ -521,8 +558,9 @@ class DataGrandEstHarvester(HarvesterBase):
             return False
         if isinstance(package_id, dict):
             package_id = package_id["id"]
+        # Linked and made current before the write (_link_before_write), committed with it.
         obj.package_id = package_id
-        _make_current(obj)
+        obj.current = True
         harvest_warnings.record(obj, warnings)
         return True
 
@@ -537,12 +575,23 @@ class DataGrandEstHarvester(HarvesterBase):
             obj.current = False
             return True
         try:
-            tk.get_action("package_delete")(self._context(), {"id": obj.package_id})
+            tk.get_action("package_delete")(self._context(obj), {"id": obj.package_id})
         except tk.ObjectNotFound:
             pass  # already gone: nothing left to withdraw
         # The previous object stays current so the guid keeps its dataset if it comes back.
         obj.current = False
         return True
+
+
+@dataclass
+class _Job:
+    """What the records of one harvest job share (see DataGrandEstHarvester._job)."""
+
+    id: str
+    source: Source
+    owner_org: str | None
+    user: str
+    config_error: Exception | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -584,13 +633,17 @@ def _retire_previous(obj: HarvestObject) -> None:
     ).update({"current": False}, synchronize_session=False)
 
 
-def _make_current(obj: HarvestObject) -> None:
-    """obj becomes the one current object of its source and guid (its link to the dataset)."""
-    _retire_previous(obj)
+def _make_current(obj: HarvestObject, *, retire: bool = True) -> None:
+    """obj becomes the one current object of its source and guid (its link to the dataset).
+
+    ``retire=False`` when the source is known to have no current object for the guid.
+    """
+    if retire:
+        _retire_previous(obj)
     obj.current = True
 
 
-def _link_before_write(obj: HarvestObject, package_id: str) -> None:
+def _link_before_write(obj: HarvestObject, package_id: str, *, retire: bool = True) -> None:
     """Make obj the dataset's current object before the write that indexes the dataset.
 
     ckanext-harvest's ``before_dataset_index`` adds ``harvest_source_id`` only from a current
@@ -599,7 +652,7 @@ def _link_before_write(obj: HarvestObject, package_id: str) -> None:
     write rolls this back with the rest.
     """
     obj.package_id = package_id
-    _make_current(obj)
+    _make_current(obj, retire=retire)
     # A new dataset's row is written by package_create: check the link at commit time.
     Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
     Session.flush()
@@ -614,14 +667,6 @@ def _extra(obj: HarvestObject, key: str) -> str | None:
 
 def _extra_row(object_id: str, key: str, value: str) -> dict[str, str]:
     return {"id": str(uuid.uuid4()), "harvest_object_id": object_id, "key": key, "value": value}
-
-
-def _config_of(obj: HarvestObject) -> dict[str, Any]:
-    try:
-        parsed = json.loads(obj.source.config or "{}")
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _owner_org(source_id: str) -> str | None:

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from ckan.model import PackageExtra
 
 from ckanext.datagrandest.harvesters import provenance
 from ckanext.harvest.model import HarvestObject, HarvestSource, Package, Session
@@ -102,64 +103,60 @@ def keys_of(data: dict[str, Any]) -> tuple[set[str], set[str]]:
 def find_duplicate(data: dict[str, Any], source_id: str) -> str | None:
     """The id of an active dataset that is the same as ``data`` (see the rule), or None.
 
-    Call before ``KEYS_FIELD`` is removed; it is removed here.
+    Call before ``KEYS_FIELD`` is removed; it is removed here. One query, on indexed columns
+    (the plugin's migration indexes ``identifier`` extras and ``package.url``): a harvest
+    makes it for every record it imports.
     """
     identifiers, urls = keys_of(data)
     if not identifiers and not urls:
         return None
-    # Packages this source already holds: a record never merges with its own source.
-    own = (
-        sa.select(HarvestObject.package_id)
-        .where(
-            HarvestObject.harvest_source_id == source_id,
-            HarvestObject.current.is_(True),
-            HarvestObject.package_id.isnot(None),
-        )
-        .scalar_subquery()
-    )
-    active = sa.and_(Package.state == "active", Package.type == "dataset", Package.id.notin_(own))
-    candidates: list[str] = []
+    matches: list[Any] = []
     if identifiers:
-        candidates += _by_identifier(identifiers, active)
+        matches.append(
+            sa.select(PackageExtra.package_id.label("id")).where(
+                PackageExtra.key == "identifier",
+                PackageExtra.state == "active",
+                PackageExtra.value.in_(identifiers),
+            )
+        )
         # A geocatalogue record's fileIdentifier is the guid its harvest object carries.
-        rows = (
-            Session.query(Package.id)
-            .join(HarvestObject, HarvestObject.package_id == Package.id)
-            .filter(
-                active,
+        matches.append(
+            sa.select(HarvestObject.package_id.label("id")).where(
                 HarvestObject.current.is_(True),
                 HarvestObject.guid.in_(identifiers),
                 HarvestObject.harvest_source_id != source_id,
             )
-            .all()
         )
-        candidates += [row.id for row in rows]
     if urls:
-        rows = Session.query(Package.id).filter(active, Package.url.in_(urls)).all()
-        candidates += [row.id for row in rows]
-    distinct = list(dict.fromkeys(candidates))
-    if len(distinct) > 1:
+        matches.append(sa.select(Package.id.label("id")).where(Package.url.in_(urls)))
+    candidates = sa.union(*matches).subquery()
+    # A record never merges with a dataset its own source already holds.
+    own = sa.exists().where(
+        sa.and_(
+            HarvestObject.package_id == Package.id,
+            HarvestObject.harvest_source_id == source_id,
+            HarvestObject.current.is_(True),
+        )
+    )
+    found = [
+        str(row.id)
+        for row in Session.execute(
+            sa.select(Package.id)
+            .where(
+                Package.id.in_(sa.select(candidates.c.id)),
+                Package.state == "active",
+                Package.type == "dataset",
+                ~own,
+            )
+            .limit(2)
+        )
+    ]
+    if len(found) > 1:
         # Two datasets here already answer to these keys: merging a third into either
         # would be a guess, so the record stays apart.
         log.warning("Several datasets match %s; not merging", sorted(identifiers | urls))
         return None
-    return distinct[0] if distinct else None
-
-
-def _by_identifier(identifiers: set[str], active: Any) -> list[str]:
-    """Active datasets whose ``identifier`` is one of these, through the search index."""
-    quoted = " OR ".join(
-        '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in sorted(identifiers)
-    )
-    found = tk.get_action("package_search")(
-        {"ignore_auth": True},
-        {"fq": f"identifier:({quoted})", "rows": 10, "fl": "id", "include_private": True},
-    )
-    ids = [row["id"] for row in found["results"]]
-    if not ids:
-        return []
-    # The index may lag a withdrawal or hold this source's own copy: check in the database.
-    return [row.id for row in Session.query(Package.id).filter(active, Package.id.in_(ids))]
+    return found[0] if found else None
 
 
 def priority(source_id: str | None) -> int:

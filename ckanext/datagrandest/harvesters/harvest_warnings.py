@@ -461,10 +461,7 @@ def datagrandest_harvest_warnings(context: Any, data_dict: Any) -> list[str]:
 @tk.chained_action
 @tk.side_effect_free
 def harvest_job_show(up_func: Any, context: Any, data_dict: Any) -> Any:
-    job = up_func(context, data_dict)
-    if isinstance(job, dict) and "stats" in job:
-        job["stats"] = correct_stats(job["id"], job["stats"])
-    return job
+    return _with_correct_stats(up_func(context, data_dict))
 
 
 @tk.chained_action
@@ -472,8 +469,7 @@ def harvest_job_show(up_func: Any, context: Any, data_dict: Any) -> Any:
 def harvest_job_list(up_func: Any, context: Any, data_dict: Any) -> Any:
     jobs = up_func(context, data_dict)
     for job in jobs if isinstance(jobs, list) else []:
-        if isinstance(job, dict) and "stats" in job:
-            job["stats"] = correct_stats(job["id"], job["stats"])
+        _with_correct_stats(job)
     return jobs
 
 
@@ -481,7 +477,13 @@ def harvest_job_list(up_func: Any, context: Any, data_dict: Any) -> Any:
 @tk.side_effect_free
 def harvest_source_show_status(up_func: Any, context: Any, data_dict: Any) -> Any:
     status = up_func(context, data_dict)
-    last = status.get("last_job") if isinstance(status, dict) else None
-    if isinstance(last, dict) and "stats" in last:
-        last["stats"] = correct_stats(last["id"], last["stats"])
+    if isinstance(status, dict):
+        _with_correct_stats(status.get("last_job"))
     return status
+
+
+def _with_correct_stats(job: Any) -> Any:
+    """A job dict of ckanext-harvest with its stats corrected in place (see correct_stats)."""
+    if isinstance(job, dict) and "stats" in job:
+        job["stats"] = correct_stats(job["id"], job["stats"])
+    return job

@@ -37,6 +37,7 @@ from ckanext.datagrandest.harvesters.base import (
 )
 from ckanext.datagrandest.harvesters.http import HarvestHttpError
 from ckanext.datagrandest.harvesters.sanitize import clean_dataset
+from ckanext.datagrandest.lists import as_list
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -276,7 +277,7 @@ def _validate(
 
 def _describe(item: PreviewItem, data: dict[str, Any]) -> None:
     item.title = str(data.get("title") or "")
-    publisher = next((p for p in _as_list(data.get("publisher")) if isinstance(p, dict)), {})
+    publisher = next((p for p in as_list(data.get("publisher")) if isinstance(p, dict)), {})
     item.publisher = str(publisher.get("name") or "")
     licence = data.get("license_id")
     if licence:
@@ -292,19 +293,7 @@ def _describe(item: PreviewItem, data: dict[str, Any]) -> None:
     item.resources = len(data.get("resources") or [])
     item.territories = [
         territories.label(code) if territories.get(code) else code
-        for code in _as_list(data.get("territories"))
+        for code in as_list(data.get("territories"))
         if isinstance(code, str)
     ]
     item.landing_page = str(data.get("url") or "")
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value.startswith("["):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return []
-        return parsed if isinstance(parsed, list) else []
-    return []
