@@ -55,8 +55,8 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        if search.shown_for_indexing(context):
-            return pkg_dict  # display-only fields, stripped from the index anyway
+        if search.shown_internally(context):
+            return pkg_dict  # display-only fields: not for the indexer nor activity snapshots
         return quality.add_quality(dedup.add_sources(provenance.add_provenance(pkg_dict)))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
