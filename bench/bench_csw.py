@@ -9,7 +9,8 @@ its memory does not count) serving N generated ISO 19139 records, it measures
 2. a first harvest (gather, fetch, import, synchronously): records/second and its ratio to
    the ceiling (target >= 0.8);
 3. a second harvest of the unchanged catalogue: its speed-up over the first (target >= 10x);
-4. the peak Python memory of the gather of a catalogue of BIG records (target < 300 MB).
+4. the time of a full rebuild of the search index, per dataset (no target);
+5. the peak Python memory of the gather of a catalogue of BIG records (target < 300 MB).
 
     .venv/bin/python -m bench csw [--n 2000] [--big 50000] [--page-size 50] [--no-solr-commit]
 """

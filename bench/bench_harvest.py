@@ -11,7 +11,12 @@ count) serves N generated datasets; the run then measures, all in one go:
 3. a second harvest of the unchanged source, which reads and compares every record (our
    harvesters have no incremental mode: every re-harvest is a forced one): its time as a
    fraction of the first (target: at least 10x faster);
-4. the peak Python memory of the gather of a source of BIG datasets (target < 300 MB).
+4. the time of a full rebuild of the search index of the catalogue then held (about 3N
+   datasets), per dataset: the index path's cost, without a target;
+5. the peak Python memory of the gather of a source of BIG datasets (target < 300 MB).
+
+Wall times depend on what else the machine runs; the CPU time of this process is printed
+beside them (the ratio of CPU times leaves out a busy PostgreSQL or Solr, not our own work).
 
     .venv/bin/python -m bench harvest [--n 2000] [--big 50000] [--no-solr-commit]
 """
