@@ -3,10 +3,15 @@ publishers; unknown codes are a French 404; dataset pages and facets link to the
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from schema_support import (
     BAS_RHIN,
@@ -162,3 +167,95 @@ def test_territory_facet_items_link_to_their_pages(app):
     # The filter link of each item still filters the search.
     filters = [a["href"] for ul in facet for a in ul.find_all("a", class_="flex-grow-1")]
     assert f"/dataset/?vocab_departements={BAS_RHIN}" in filters
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_search_picker_names_the_territory_opened_from_the_url(app):
+    soup = _page(app, f"/dataset/?territory={STRASBOURG}")
+    field = soup.find("input", id="datagrandest-territory")
+    assert field["value"] == STRASBOURG
+    # The attribute survives the HTML parser whole: the JSON's quotes are escaped.
+    assert json.loads(field["data-module-labels"]) == {STRASBOURG: "Strasbourg (commune, 67)"}
+    page = soup.find(class_="datagrandest-territory-search").find("a")
+    assert page["href"] == f"/territoire/{STRASBOURG}" and page.get_text() == "Page de Strasbourg"
+    # No territory chosen: no labels, no link.
+    empty = _page(app, "/dataset/").find(class_="datagrandest-territory-search")
+    assert json.loads(empty.find("input", id="datagrandest-territory")["data-module-labels"]) == {}
+    assert empty.find("a") is None
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_edit_form_picker_names_the_chosen_territories(app):
+    sysadmin = factories.SysadminWithToken()
+    response = app.get(
+        "/dataset/edit/velos-strasbourg", headers={"Authorization": sysadmin["token"]}
+    )
+    field = BeautifulSoup(response.body, "html.parser").find("input", id="field-territories")
+    assert field["value"] == STRASBOURG
+    assert json.loads(field["data-module-labels"]) == {STRASBOURG: "Strasbourg (commune, 67)"}
+
+
+PICKER = Path(__file__).resolve().parents[1] / "ckanext/datagrandest/assets/territories.js"
+# Runs our CKAN module under node with a stand-in for select2 3.5.4 that calls initSelection as
+# the real one does (`initSelection.call(null, element, callback)`, ckan/public/base/vendor/
+# select2/select2.js), and prints what the picker would show.
+HARNESS = r"""
+const vm = require('vm');
+const source = require('fs').readFileSync(process.argv[1], 'utf8');
+let factory;
+const $ = {
+  map: (items, fn) => items.map(fn).filter((x) => x !== null && x !== undefined),
+  trim: (s) => s.trim(),
+};
+vm.runInNewContext(source, { ckan: { module: (name, f) => { factory = f; } }, this: {} },
+  { filename: 'territories.js' });
+const out = {};
+for (const [name, options, value] of JSON.parse(process.argv[2])) {
+  const module = factory($);
+  let opts;
+  const el = { val: () => value, select2: (o) => { opts = o; } };
+  module.options = Object.assign({}, module.options, options);
+  module.el = el;
+  module.initialize();
+  opts.initSelection.call(null, el, (selected) => { out[name] = selected; });
+  const escape = (s) => s.replace(/</g, '&lt;');
+  out[name + ':result'] = opts.formatResult(
+    { text: 'Strasbourg (commune, 67)', postal: '67000' }, null, null, escape);
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def test_picker_shows_the_label_of_a_code_given_in_the_url():
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed (Debian package nodejs, installed by make setup)")
+    cases = [
+        # As the search page writes it: data-module-multiple="false" arrives as a string or false.
+        [
+            "single",
+            {"multiple": "false", "labels": {STRASBOURG: "Strasbourg (commune, 67)"}},
+            STRASBOURG,
+        ],
+        ["single_bool", {"multiple": False, "labels": {}}, STRASBOURG],
+        [
+            "multiple",
+            {"labels": {STRASBOURG: "Strasbourg (commune, 67)"}},
+            f"{STRASBOURG},{BAS_RHIN}",
+        ],
+    ]
+    done = subprocess.run(
+        [node, "-e", HARNESS, str(PICKER), json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    shown = json.loads(done.stdout)
+    assert shown["single"] == {"id": STRASBOURG, "text": "Strasbourg (commune, 67)"}
+    assert shown["single_bool"] == {"id": STRASBOURG, "text": STRASBOURG}  # no label known
+    assert shown["multiple"] == [
+        {"id": STRASBOURG, "text": "Strasbourg (commune, 67)"},
+        {"id": BAS_RHIN, "text": BAS_RHIN},
+    ]
+    assert shown["single:result"] == "Strasbourg (commune, 67) – 67000"
