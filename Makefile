@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 SOLR ?= standalone
 
 .PHONY: help setup system-deps solr-build services solrcloud stop status config db demo-load demo-harvest demo \
-        serve demo-previews test lint typecheck package-check territories outlines vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity \
+        serve demo-previews test lint typecheck package-check territories outlines vocabularies bench bench-dcat bench-harvest bench-csw bench-fidelity bench-pages \
         i18n i18n-check
 
 help:
@@ -154,3 +154,7 @@ bench-csw: services
 # The corpus of real answers harvested: what lands, the share of payload fields carried over.
 bench-fidelity: services
 	@$(BIN)/python -m bench fidelity
+
+# Server time of the portal's pages against stock CKAN: `make bench-pages N=1000 BIG=10000`.
+bench-pages: services
+	@$(BIN)/python -m bench pages --n $${N:-1000} $${BIG:+--big $$BIG}

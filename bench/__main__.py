@@ -37,6 +37,12 @@ BENCHMARKS = {
         "the corpus of real answers harvested: records that land, payload fields carried over",
         False,
     ),
+    "pages": (
+        "bench.bench_pages",
+        "server time of home, search, dataset and territory pages: p50/p95 and ratio to stock "
+        "CKAN (<= 1.5)",
+        True,
+    ),
     "quality": (
         "bench.bench_quality",
         "metadata quality: datasets scored a second (SHACL cached), links checked a second "

@@ -102,6 +102,9 @@ def test_the_home_page_shows_the_catalogue(app):
     # The ten départements lead to their territory pages.
     for code, name in (("08", "Ardennes"), ("67", "Bas-Rhin"), ("88", "Vosges")):
         assert f'href="/territoire/{code}"' in text and name in text
+    # The map of the départements (inline SVG from the territory outlines), each a link.
+    departements = text.split('id="datagrandest-departements-title"')[1]
+    assert "<svg" in departements and 'href="/territoire/57"' in departements.split("</svg>")[0]
     # The search box and the territory picker.
     assert 'name="q"' in text and 'name="territory"' in text
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,8 @@ def demo_group() -> None:
     required=True,
     help="Where the demo sysadmin's password is kept (created with a random one if missing).",
 )
-def demo_load(password_file: Path) -> None:
+@click.option("--refresh", is_flag=True, help="Also update the demo datasets that already exist.")
+def demo_load(password_file: Path, refresh: bool) -> None:
     """Create the demo sysadmin, organizations and datasets; safe to run again."""
     if password_file.exists():
         password = password_file.read_text(encoding="utf-8").strip()
@@ -43,9 +46,16 @@ def demo_load(password_file: Path) -> None:
         password_file.write_text(password + "\n", encoding="utf-8")
         password_file.chmod(0o600)
     admin = config.demo_admin_name()
-    report = demo.load(admin, password)
+    started = time.perf_counter()
+    report = demo.load(admin, password, refresh=refresh)
     for line in report:
         click.echo(line)
+    verbs = Counter(line.rsplit(": ", 1)[-1] for line in report[1:])
+    click.echo(
+        f"demo: {len(report) - 1} organizations and datasets ("
+        + ", ".join(f"{count} {verb}" for verb, count in sorted(verbs.items()))
+        + f") in {time.perf_counter() - started:.0f} s"
+    )
     click.secho(f"Log in at /user/login as '{admin}' with password '{password}'", bold=True)
 
 

@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.datagrandest import facets, hvd, territories, vocabularies
 from ckanext.datagrandest.portal_helpers import (
     datagrandest_home,
+    datagrandest_home_map,
     datagrandest_number,
     datagrandest_publisher_harvest_sources,
     datagrandest_site_text,
@@ -28,6 +29,7 @@ __all__ = [
     "datagrandest_body_kind_label",
     "datagrandest_harvest_warnings",
     "datagrandest_home",
+    "datagrandest_home_map",
     "datagrandest_number",
     "datagrandest_publisher_harvest_sources",
     "datagrandest_site_text",

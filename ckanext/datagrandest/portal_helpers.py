@@ -10,6 +10,7 @@ from ckanext.datagrandest import config, facets, home, vocabularies
 
 __all__ = [
     "datagrandest_home",
+    "datagrandest_home_map",
     "datagrandest_number",
     "datagrandest_publisher_harvest_sources",
     "datagrandest_site_text",
@@ -69,6 +70,22 @@ def datagrandest_home() -> dict[str, Any]:
             for item in blocks.publishers
         ],
     }
+
+
+_maps: dict[str, Any] = {}
+
+
+def datagrandest_home_map() -> Any:
+    """The région's outline with its ten départements, each a link to its page (inline SVG).
+
+    Drawn by the territory pages' helper when it is there (else "": the list stays alone),
+    once per language and process: the outlines never change while the portal runs.
+    """
+    lang = _lang()
+    if lang not in _maps:
+        draw = tk.h.get("datagrandest_outline_svg")
+        _maps[lang] = draw("44", children=True) if draw else ""
+    return _maps[lang]
 
 
 def datagrandest_publisher_harvest_sources(org_id: str) -> list[dict[str, Any]]:

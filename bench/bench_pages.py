@@ -1,0 +1,251 @@
+"""Benchmark: server time of the portal's pages against the same pages of stock CKAN.
+
+Runs on its own database and search-index site id per size (``ckan_bench_pages_<n>``, kept
+between runs: filling is the slow part), filled with N datasets of our schema spread over 20
+publishers, every département and the 13 EU themes. Then, in the same run, child processes
+load CKAN's WSGI app from test.ini either with the portal's plugins (``ours``) or with
+``ckan.plugins = activity`` (``stock``: CKAN alone, same database and index), warm each page
+up, and time whole requests through the full WSGI stack with werkzeug's test client (no HTTP
+socket: server time only). Children alternate (ours, stock, stock, ours...) so that a busy
+machine slows both alike; each page is timed ``--rounds`` times per child.
+
+Pages: the home page (ours from its cache, see home.py; stock runs its faceted search on every
+visit), a search filtered on Strasbourg (``/dataset/?territory=67482``, on both: stock CKAN
+turns the unknown parameter into a filter that finds nothing), a dataset page, and a
+territory page (``/territoire/67``; stock has none, so it is compared with stock's search page
+for the same parameter, its nearest page). Prints p50 and p95 wall time per page and variant,
+the ratio of the p50s (target <= 1.5) and the CPU-time ratio.
+
+    .venv/bin/python -m bench pages [--n 1000] [--rounds 20] [--blocks 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+from typing import Any
+
+from bench import common
+
+EU = "http://publications.europa.eu/resource/authority/"
+THEMES = [
+    "AGRI",
+    "ECON",
+    "EDUC",
+    "ENER",
+    "ENVI",
+    "GOVE",
+    "HEAL",
+    "INTR",
+    "JUST",
+    "REGI",
+    "SOCI",
+    "TECH",
+    "TRAN",
+]
+STOCK_PLUGINS = "activity"
+TARGET = 1.5
+# (label, our URL, stock URL)
+PAGES = [
+    ("home", "/", "/"),
+    ("search ?territory=67482", "/dataset/?territory=67482", "/dataset/?territory=67482"),
+    ("dataset", "/dataset/bench-page-00007", "/dataset/bench-page-00007"),
+    ("territory 67", "/territoire/67", "/dataset/?territory=67"),
+]
+
+
+def _database(n: int) -> tuple[str, dict[str, str]]:
+    name = f"ckan_bench_pages_{n}"
+    return name, common.environment(name, f"dge_bench_pages_{n}", 7)
+
+
+def _app(stock: bool) -> Any:
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    conf = load_config(str(common.CONFIG))
+    if stock:
+        conf["ckan.plugins"] = STOCK_PLUGINS
+    return make_app(conf)
+
+
+def _fill(n: int) -> None:
+    """N datasets on communes of every département (kept when the count already matches)."""
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckan.lib.search.common import make_connection
+
+    from ckanext.datagrandest import territories
+
+    if tk.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"] == n:
+        print(f"bench: reusing the {n} datasets already there", flush=True)
+        return
+    print(f"bench: creating {n} datasets ...", flush=True)
+    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+    def context() -> dict[str, Any]:
+        return {"ignore_auth": True, "user": user}
+
+    for name in tk.get_action("package_list")(context(), {}):
+        tk.get_action("dataset_purge")(context(), {"id": name})
+    rng = random.Random(11)
+    epcis = sorted(territories.territories("epci"), key=lambda t: t.code)
+    chosen = rng.sample(epcis, 20)
+    orgs = []
+    for index, epci in enumerate(chosen):
+        name = f"bench-publisher-{index:02d}"
+        try:
+            org = tk.get_action("organization_show")(context(), {"id": name})
+        except tk.ObjectNotFound:
+            org = tk.get_action("organization_create")(
+                context(),
+                {"name": name, "title": epci.name, "body_kind": "epci", "territories": [epci.code]},
+            )
+        orgs.append((org, epci))
+    communes = sorted(territories.territories("commune"), key=lambda t: t.code)
+    # Strasbourg gets its share so that the filtered search has results.
+    tk.config["ckan.search.solr_commit"] = False
+    for index in range(n):
+        org, epci = orgs[index % len(orgs)]
+        place = "67482" if index % 25 == 0 else rng.choice(communes).code
+        codes = [place] if index % 3 else [epci.code]
+        tk.get_action("package_create")(
+            context(),
+            {
+                "name": f"bench-page-{index:05d}",
+                "title": f"Jeu de données de mesure {index}",
+                "notes": "Données produites pour mesurer les pages du portail.",
+                "owner_org": org["id"],
+                "license_id": "etalab-2.0",
+                "territories": codes,
+                "theme": [EU + "data-theme/" + rng.choice(THEMES)],
+                "tag_string": "mesure,bench",
+                "resources": [
+                    {
+                        "url": f"https://example.org/data/{index}.csv",
+                        "name": "Données",
+                        "format": "CSV",
+                    }
+                ],
+            },
+        )
+        if (index + 1) % 250 == 0:
+            print(f"bench: {index + 1}/{n}", flush=True)
+    make_connection().commit()
+    model.Session.remove()
+
+
+def _child(variant: str, rounds: int) -> None:
+    """Time every page `rounds` times with one plugin list; print the samples as JSON."""
+    from werkzeug.test import Client
+
+    stock = variant == "stock"
+    client = Client(_app(stock))
+    urls = [stock_url if stock else ours for _, ours, stock_url in PAGES]
+    for url in urls:  # warm-up: templates compiled, caches (ours: the home blocks) filled
+        for _ in range(2):
+            response = client.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{variant} {url}: HTTP {response.status_code}")
+    samples: dict[str, list[tuple[float, float]]] = {url: [] for url in urls}
+    for _ in range(rounds):
+        for url in urls:
+            with common.timed() as timing:
+                response = client.get(url)
+                response.get_data()
+            samples[url].append((timing.wall, timing.cpu))
+    print("SAMPLES " + json.dumps({"variant": variant, "samples": samples}), flush=True)
+
+
+def _run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_pages", *args],
+        cwd=common.ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("SAMPLES ")]
+    if done.returncode != 0 or not lines:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit(f"bench child {args} failed")
+    return dict(json.loads(lines[-1][len("SAMPLES ") :]))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _measure(n: int, rounds: int, blocks: int) -> bool:
+    database, env = _database(n)
+    common.setup_database(database, env, empty=False)
+    fill = subprocess.run(
+        [sys.executable, "-m", "bench.bench_pages", "--fill", str(n)],
+        cwd=common.ROOT,
+        env={**os.environ, **env},
+    )
+    if fill.returncode != 0:
+        raise SystemExit("bench: filling the database failed")
+    merged: dict[str, dict[str, list[tuple[float, float]]]] = {"ours": {}, "stock": {}}
+    for block in range(blocks):
+        order = ["ours", "stock"] if block % 2 == 0 else ["stock", "ours"]
+        for variant in order:
+            result = _run_child(["--child", variant, "--rounds", str(rounds)], env)
+            for url, samples in result["samples"].items():
+                merged[variant].setdefault(url, []).extend(tuple(s) for s in samples)
+    print(f"\n{n} datasets ({database}), {rounds * blocks} timed requests per page and variant")
+    columns = ("ours p50", "p95", "stock p50", "p95", "ratio", "cpu")
+    print(f"{'page':26} " + " ".join(f"{c:>9}" for c in columns))
+    ok = True
+    for label, ours_url, stock_url in PAGES:
+        ours = merged["ours"][ours_url]
+        stock = merged["stock"][stock_url]
+        ours_wall = [w * 1000 for w, _ in ours]
+        stock_wall = [w * 1000 for w, _ in stock]
+        ratio = statistics.median(ours_wall) / statistics.median(stock_wall)
+        cpu_ratio = statistics.median(c for _, c in ours) / statistics.median(c for _, c in stock)
+        ok = ok and ratio <= TARGET
+        cells = [
+            f"{statistics.median(ours_wall):7.1f}ms",
+            f"{_percentile(ours_wall, 0.95):7.1f}ms",
+            f"{statistics.median(stock_wall):7.1f}ms",
+            f"{_percentile(stock_wall, 0.95):7.1f}ms",
+            f"{ratio:9.2f}",
+            f"{cpu_ratio:9.2f}",
+        ]
+        print(f"{label:26} " + " ".join(cells))
+    print(f"target: every page's p50 ratio <= {TARGET} -> {'OK' if ok else 'TOO SLOW'}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="datasets (1000)")
+    parser.add_argument("--big", type=int, help="also measure at this size (e.g. 10000)")
+    parser.add_argument("--rounds", type=int, default=20, help="timed requests per child (20)")
+    parser.add_argument("--blocks", type=int, default=2, help="children per variant (2)")
+    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["ours", "stock"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.fill is not None:
+        app = _app(stock=False)
+        with app._wsgi_app.test_request_context("/"):
+            _fill(args.fill)
+        return 0
+    if args.child:
+        _child(args.child, args.rounds)
+        return 0
+    ok = _measure(args.n, args.rounds, args.blocks)
+    if args.big:
+        ok = _measure(args.big, args.rounds, args.blocks) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
