@@ -34,11 +34,14 @@ __all__ = [
 def datagrandest_territory_autocomplete(context: Context, data_dict: DataDict) -> list[Any]:
     """Grand Est territories matching a name or code, best first.
 
-    :param q: part of a name or code, accents and case ignored ("metz", "Épinal", "67482")
+    :param q: part of a name, INSEE/SIREN code or postal code, accents, case and hyphens
+        ignored, "st"/"ste" read as saint/sainte ("metz", "Épinal", "67482", "67000", "st die")
     :param limit: how many answers, 1 to 50 (default 10)
     :param lang: "fr" or "en" for the labels (default: the language of the request)
-    :returns: dicts with ``code``, ``name``, ``kind``, ``departement``, ``label`` and
-        ``matched_alt_name`` (the former commune name matched, if any)
+    :returns: dicts with ``code``, ``name``, ``kind``, ``departement``, ``label``,
+        ``matched_alt_name`` (the former commune name matched, if any) and
+        ``matched_postal_code`` (the postal code matched, if any); larger places first
+        among equally good matches
     """
     tk.check_access("datagrandest_territory_autocomplete", context, data_dict)
     data, errors = tk.navl_validate(data_dict, schema.territory_autocomplete(), context)
