@@ -18,6 +18,7 @@ from ckanext.datagrandest import (
     views,
     vocabularies,
 )
+from ckanext.datagrandest.dcat import origin as dcat_origin
 from ckanext.datagrandest.dcat import views as dcat_views
 from ckanext.datagrandest.harvesters import dedup, provenance
 from ckanext.datagrandest.quality import assess as quality
@@ -61,6 +62,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         home.catalogue_changed()
+        pkg_dict = dcat_origin.index_fields(pkg_dict)
         return search.before_dataset_index(
             quality.index_fields(dedup.strip_from_index(provenance.strip_from_index(pkg_dict)))
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,51 @@ def make_organization(**fields: Any) -> dict[str, Any]:
     }
     defaults.update(fields)
     return factories.Organization(**defaults)
+
+
+def harvest_link(
+    dataset: dict[str, Any],
+    org: dict[str, Any],
+    *,
+    harvested: bool = True,
+    name: str = "ckan-voisin",
+) -> None:
+    """A current harvest object of a source (created once) points at ``dataset``.
+
+    ``harvested``: gathered before the dataset was created, as when a harvest creates it;
+    otherwise after, as when a harvest finds a duplicate of a dataset published here.
+    """
+    from ckan.lib import search
+
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+
+    source = HarvestSource.get("https://ckan.voisin.example", attr="url")
+    if source is None:
+        sysadmin = factories.Sysadmin()
+        source_id = call_action(
+            "harvest_source_create",
+            {"user": sysadmin["name"]},
+            name=name,
+            title="CKAN voisin",
+            url="https://ckan.voisin.example",
+            source_type="datagrandest_ckan",
+            owner_org=org["id"],
+        )["id"]
+    else:
+        source_id = source.id
+    job = HarvestJob(source_id=source_id)
+    job.save()
+    created = datetime.fromisoformat(dataset["metadata_created"])
+    HarvestObject(
+        guid=f"{dataset['name']}-remote",
+        job=job,
+        harvest_source_id=source_id,
+        package_id=dataset["id"],
+        current=True,
+        gathered=created - timedelta(minutes=1) if harvested else created + timedelta(minutes=1),
+    ).save()
+    # Reindex directly: the harvest extras reach the index (hence catalogue pages) this way.
+    search.rebuild(dataset["id"])
 
 
 def make_dataset(org: dict[str, Any], **fields: Any) -> dict[str, Any]:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import pyshacl
 import pytest
-from ckan.lib import search
-from ckan.tests import factories
-from ckan.tests.helpers import call_action
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH
 
 from ckanext.datagrandest import vocabularies
 
-from .support import FULL_DATASET, MINIMAL_DATASET, make_dataset, make_organization
+from .support import (
+    FULL_DATASET,
+    MINIMAL_DATASET,
+    harvest_link,
+    make_dataset,
+    make_organization,
+)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -62,30 +65,10 @@ def test_minimal_dataset_has_no_violation(app, shapes):
 
 def test_harvested_dataset_has_no_violation(app, shapes):
     org = make_organization()
-    dataset = make_dataset(org, **MINIMAL_DATASET)
-    sysadmin = factories.Sysadmin()
-    source = call_action(
-        "harvest_source_create",
-        {"user": sysadmin["name"]},
-        name="ckan-voisin",
-        title="CKAN voisin",
-        url="https://ckan.voisin.example",
-        source_type="datagrandest_ckan",
-        owner_org=org["id"],
+    dataset = make_dataset(
+        org, **{**MINIMAL_DATASET, "url": "https://ckan.voisin.example/dataset/budget"}
     )
-    from ckanext.harvest.model import HarvestJob, HarvestObject
-
-    job = HarvestJob(source_id=source["id"])
-    job.save()
-    HarvestObject(
-        guid="budget-remote",
-        job=job,
-        harvest_source_id=source["id"],
-        package_id=dataset["id"],
-        current=True,
-    ).save()
-    # Reindex directly: the harvest extras reach the index (hence catalogue pages) this way.
-    search.rebuild(dataset["id"])
+    harvest_link(dataset, org)
     page = app.get(f"/dataset/{dataset['id']}.ttl").body
     catalogue = app.get("/catalog.ttl").body
     for turtle in (page, catalogue):
@@ -179,32 +162,6 @@ def test_a_publisher_row_without_a_name_leaves_the_organization_as_publisher(app
     assert not violations(turtle, shapes)
 
 
-def _harvest_link(dataset: dict, org: dict, name: str = "ckan-voisin") -> None:
-    """Make ``dataset`` harvested: a current harvest object of a source points at it."""
-    from ckanext.harvest.model import HarvestJob, HarvestObject
-
-    sysadmin = factories.Sysadmin()
-    source = call_action(
-        "harvest_source_create",
-        {"user": sysadmin["name"]},
-        name=name,
-        title="CKAN voisin",
-        url="https://ckan.voisin.example",
-        source_type="datagrandest_ckan",
-        owner_org=org["id"],
-    )
-    job = HarvestJob(source_id=source["id"])
-    job.save()
-    HarvestObject(
-        guid=f"{dataset['name']}-remote",
-        job=job,
-        harvest_source_id=source["id"],
-        package_id=dataset["id"],
-        current=True,
-    ).save()
-    search.rebuild(dataset["id"])
-
-
 def fixture_catalogue() -> list[dict]:
     """Every kind of dataset the tests know: publishers of each kind, every licence,
     original publishers, a harvested dataset, kept unknown values."""
@@ -268,7 +225,7 @@ def fixture_catalogue() -> list[dict]:
             "identifier": "https://ckan.voisin.example/dataset/1234",
         },
     )
-    _harvest_link(harvested, region)
+    harvest_link(harvested, region)
     datasets.append(harvested)
     return datasets
 

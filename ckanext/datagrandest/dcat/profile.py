@@ -38,7 +38,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
 from ckanext.datagrandest import config, territories, vocabularies
-from ckanext.datagrandest.dcat import concepts, locations, services
+from ckanext.datagrandest.dcat import concepts, locations, origin, services
 from ckanext.datagrandest.dcat import hvd as hvd_rdf
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
@@ -495,10 +495,13 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         # package_show carries our harvesters' provenance; search results (catalogue pages)
         # only carry ckanext-harvest's harvest_source_id, so the source is looked up then.
         found = dataset_dict.get("datagrandest_provenance")
+        source_id = _value(dataset_dict, "harvest_source_id")
+        # A dataset first published here that a harvest merely links to (a duplicate) is
+        # ours: no origin elsewhere (dcat/origin.py).
+        if not origin.is_harvested(dataset_dict, isinstance(found, dict) or bool(source_id)):
+            return
+        self._original_to_graph(dataset_dict, dataset_ref)
         if not isinstance(found, dict):
-            source_id = _value(dataset_dict, "harvest_source_id")
-            if not source_id:
-                return
             source = _harvest_source(str(source_id)) or {}
             found = {
                 "source_title": source.get("title") or _value(dataset_dict, "harvest_source_title"),
@@ -519,6 +522,24 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
             self.g.add((activity, RDFS.seeAlso, CleanedURIRef(url)))
         if found.get("last_harvested"):
             self._add_date_triple(activity, PROV.endedAtTime, found["last_harvested"])
+
+    def _original_to_graph(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        """A harvested dataset names its original, so that no portal takes it for a new one:
+        ``prov:wasDerivedFrom`` its original landing page, and as ``dct:identifier`` the
+        original's identifier (harvesters store it as ``identifier``), else that page.
+
+        ``dct:source`` would say the same, but DCAT-AP ranges it over ``dcat:Dataset``,
+        which a landing page is not.
+        """
+        page = dataset_dict.get("url")
+        if not isinstance(page, str) or not page.startswith(("http://", "https://")):
+            return
+        self.g.add((dataset_ref, PROV.wasDerivedFrom, CleanedURIRef(page)))
+        if not str(dataset_dict.get("identifier") or "").strip():
+            # The stock profile fell back on our own id: not the original's identifier.
+            for identifier in list(self.g.objects(dataset_ref, DCT.identifier)):
+                self.g.remove((dataset_ref, DCT.identifier, identifier))
+            self.g.add((dataset_ref, DCT.identifier, Literal(page)))
 
     def _distribution_to_graph(
         self, dataset_dict: dict[str, Any], resource_dict: dict[str, Any], distribution: URIRef
