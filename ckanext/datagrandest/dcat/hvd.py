@@ -16,7 +16,6 @@ only, listed by the catalogue's ``dcat:service``) become API resources of it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -109,10 +108,13 @@ def parse_dataset(graph: Graph, dataset: dict[str, Any], dataset_ref: URIRef) ->
             dataset[key] = value
     linked: set[str] = set()
     for resource in dataset.get("resources", []):
-        legislation = hvd.uri_list(resource.get("applicable_legislation"))
-        resource.pop("applicable_legislation", None)
-        if legislation:
-            resource["applicable_legislation"] = legislation
+        # Lists, not the stock parser's JSON texts: the harvesters' URL cleaning reads a
+        # "documentation" text as one address.
+        for key in ("applicable_legislation", "documentation"):
+            values = hvd.uri_list(resource.get(key))
+            resource.pop(key, None)
+            if values:
+                resource[key] = values
         ref = resource.get("distribution_ref") or resource.get("uri")
         if not ref:
             continue
@@ -143,7 +145,7 @@ def _service_fields(graph: Graph, service: Any, resource: dict[str, Any]) -> Non
             resource["applicable_legislation"] = legislation
     pages = _values(graph, service, FOAF.page)
     if pages and not hvd.uri_list(resource.get("documentation")):
-        resource["documentation"] = json.dumps(pages)
+        resource["documentation"] = pages
     descriptions = _values(graph, service, DCAT.endpointDescription)
     if descriptions and not resource.get("endpoint_description"):
         resource["endpoint_description"] = descriptions[0]
