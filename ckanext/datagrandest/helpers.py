@@ -16,6 +16,11 @@ from ckanext.datagrandest.portal_helpers import (
     datagrandest_site_text,
     datagrandest_territory_url,
 )
+from ckanext.datagrandest.previews import (
+    datagrandest_coverage_svg,
+    datagrandest_preview,
+    datagrandest_preview_problem,
+)
 from ckanext.datagrandest.quality.helpers import datagrandest_harvest_grade_changes
 from ckanext.datagrandest.territory_helpers import (
     datagrandest_outline_svg,
@@ -24,6 +29,9 @@ from ckanext.datagrandest.territory_helpers import (
 
 __all__ = [
     "datagrandest_harvest_grade_changes",
+    "datagrandest_coverage_svg",
+    "datagrandest_preview",
+    "datagrandest_preview_problem",
     "datagrandest_outline_svg",
     "datagrandest_territory_kind",
     "datagrandest_body_kind_label",

@@ -119,7 +119,7 @@ def _svg(
         body.append(_shape(projection, child, "dge-map-child"))
     labelled = f"{uid}-title {uid}-desc" if description else f"{uid}-title"
     # role="img" would hide the links of the children from assistive technology.
-    role = "" if any(c.href for c in children) else ' role="img"'
+    role = "" if any(c.href for c in (*shapes, *children)) else ' role="img"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="datagrandest-map"{role} '
         f'aria-labelledby="{labelled}" viewBox="0 0 {projection.width:.0f} '

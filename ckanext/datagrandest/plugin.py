@@ -13,6 +13,7 @@ from ckanext.datagrandest import (
     facets,
     home,
     portal_views,
+    previews,
     search,
     territory_views,
     views,
@@ -104,6 +105,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
             portal_views.portal_blueprint,
             quality_views.blueprint,
             territory_views.territory_blueprint,
+            previews.blueprint,
         ]
 
     # IFacets

@@ -43,16 +43,15 @@ async function attempt(name, fn) {
 async function pickTerritory(page, typed, expected) {
   const field = page.locator('input[name="territory"]').first();
   await field.waitFor({ state: 'attached', timeout: STEP_TIMEOUT });
-  const select2 = page.locator('.select2-container').filter({ has: page.locator('.select2-focusser, input.select2-input') });
-  const usesSelect2 = (await page.locator('input[name="territory"].select2-offscreen').count()) > 0;
+  const usesSelect2 = await field.evaluate((el) => Boolean(window.jQuery && window.jQuery(el).data('select2')));
   if (usesSelect2) {
-    // keyboard only: Tab moves focus until it reaches the picker
+    // keyboard only: Tab moves focus until it reaches the territory picker
     let focused = false;
-    for (let i = 0; i < 60 && !focused; i += 1) {
+    for (let i = 0; i < 80 && !focused; i += 1) {
       await page.keyboard.press('Tab');
       focused = await page.evaluate(() => {
-        const el = document.activeElement;
-        return Boolean(el && el.closest('.select2-container'));
+        const box = document.activeElement && document.activeElement.closest('.select2-container');
+        return Boolean(box && box.parentElement.querySelector('input[name="territory"]'));
       });
     }
     if (!focused) throw new Error('Tab never reaches the territory picker');
@@ -64,7 +63,6 @@ async function pickTerritory(page, typed, expected) {
     const index = labels.findIndex((label) => label.includes(expected));
     for (let i = 0; i < index; i += 1) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    void select2;
   } else {
     await field.focus();
     await page.keyboard.type(typed, { delay: 40 });
@@ -81,7 +79,8 @@ async function scenario(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
-  page.on('pageerror', (error) => report.console_errors.push(`${page.url()}: ${error.message}`));
+  page.on('pageerror', (error) => report.console_errors.push(
+    `${page.url()}: ${error.message} ${(error.stack || '').split('\n').slice(1, 3).join(' ')}`));
 
   await attempt('home page is DataGrandEst, in French, without CKAN placeholders', async () => {
     const response = await page.goto(`${baseUrl}/`);
@@ -101,8 +100,14 @@ async function scenario(browser) {
     await pickTerritory(page, 'Bas-Rhin', 'Bas-Rhin');
     const value = await page.locator('input[name="territory"]').first().inputValue();
     if (value !== '67') throw new Error(`picker holds "${value}", not 67`);
+    // the form's submit button is the next stop after the picker
+    await page.keyboard.press('Tab');
+    const onButton = await page.evaluate(() => {
+      const el = document.activeElement;
+      return Boolean(el && el.matches('button[type="submit"], input[type="submit"], button:not([type])'));
+    });
+    if (!onButton) throw new Error('Tab after the picker does not reach the search button');
     await Promise.all([page.waitForURL(/territory=67/), page.keyboard.press('Enter')]);
-    // some forms submit on Enter in the field only: the submit button is the next stop
     return page.url();
   });
 
@@ -148,10 +153,13 @@ async function scenario(browser) {
       }).catch(() => false);
     }
     if (!inSearch) throw new Error('Tab never reaches the table search box');
-    await page.keyboard.type('Strasbourg', { delay: 30 });
-    await frame.locator('table tbody td', { hasText: 'Strasbourg' }).first().waitFor();
-    await frame.waitForFunction(() => !Array.from(document.querySelectorAll('table tbody td'))
-      .some((td) => td.textContent.includes('Achenheim')));
+    // Strasbourg's INSEE code: one row left
+    await page.keyboard.type('67482', { delay: 30 });
+    await page.keyboard.press('Enter'); // the DataStore search runs on Enter
+    await frame.waitForFunction(() => {
+      const rows = Array.from(document.querySelectorAll('table tbody tr'));
+      return rows.length === 1 && rows[0].textContent.includes('Strasbourg');
+    });
     return 'filtered to Strasbourg';
   });
 
@@ -206,10 +214,13 @@ async function scenario(browser) {
 
   await attempt('switch to English', async () => {
     await page.goto(`${baseUrl}/dataset/communes-du-bas-rhin`);
-    const select = page.locator('select[name="url"]').first();
-    if (await select.count()) {
-      const english = await select.locator('option', { hasText: /English/i }).first().getAttribute('value');
-      await Promise.all([page.waitForURL(/\/en\//), select.selectOption(english)]);
+    // CKAN's language picker (a select2 in the footer), from the keyboard
+    const picker = page.locator('.lang-container .select2-focusser').first();
+    if (await picker.count()) {
+      await picker.focus();
+      await page.keyboard.type('Engl', { delay: 40 });
+      await page.locator('.lang-dropdown .select2-result-selectable', { hasText: 'English' }).first().waitFor();
+      await Promise.all([page.waitForURL(/\/en\//), page.keyboard.press('Enter')]);
     } else {
       const link = page.locator('a[hreflang="en"], a[lang="en"]').first();
       await Promise.all([page.waitForURL(/\/en\//), link.click()]);
@@ -238,6 +249,7 @@ const AUDITED = [
   ['home', '/'],
   ['search', '/dataset/?territory=67'],
   ['dataset', '/dataset/communes-du-bas-rhin'],
+  ['map-dataset', '/dataset/prefectures-du-grand-est'],
   ['territory', '/territoire/67'],
   ['publisher', '/organization/region-grand-est'],
 ];
@@ -253,8 +265,9 @@ async function audit(browser) {
       try {
         const response = await page.goto(url, { waitUntil: 'load' });
         entry.status = response ? response.status() : null;
-        await page.waitForTimeout(500); // scripts that build widgets after load
-        await page.addScriptTag({ content: AXE_SOURCE });
+        await page.waitForLoadState('networkidle'); // scripts that build widgets after load
+        // into every frame too: axe then audits the previews' iframes with the page
+        for (const frame of page.frames()) await frame.addScriptTag({ content: AXE_SOURCE });
         const result = await page.evaluate(async () => {
           // WCAG 2.1 A and AA, the level RGAA 4 follows
           const options = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } };

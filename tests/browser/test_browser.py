@@ -113,9 +113,12 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> str:
     return done.stdout
 
 
-def _api(site: str, action: str, **params: str) -> Any:
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    with urllib.request.urlopen(f"{site}/api/3/action/{action}?{query}", timeout=30) as answer:
+def _api(site: str, action: str, token: str, **params: str) -> Any:
+    query = urllib.parse.urlencode(params)
+    request = urllib.request.Request(
+        f"{site}/api/3/action/{action}?{query}", headers={"Authorization": token}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)["result"]
 
 
@@ -196,11 +199,11 @@ def portal() -> Iterator[str]:
         waiting = set(TABLES)
         while waiting and time.monotonic() < deadline:
             for name in sorted(waiting):
-                resource = _api(site, "package_show", id=name)["resources"][0]
+                resource = _api(site, "package_show", token, id=name)["resources"][0]
                 if resource.get("datastore_active"):
                     waiting.discard(name)
                 else:
-                    status = _api(site, "xloader_status", resource_id=resource["id"])
+                    status = _api(site, "xloader_status", token, resource_id=resource["id"])
                     if status.get("status") == "error":
                         pytest.fail(f"xloader could not load {name}: {status.get('error')}")
             time.sleep(1)
@@ -281,7 +284,7 @@ def test_no_script_error_in_the_visited_pages(scenario: dict[str, Any]) -> None:
 AUDITED = [
     (page, lang)
     for lang in ("fr", "en")
-    for page in ("home", "search", "dataset", "territory", "publisher")
+    for page in ("home", "search", "dataset", "map-dataset", "territory", "publisher")
 ]
 
 
