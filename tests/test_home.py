@@ -243,6 +243,10 @@ def test_the_publisher_page_shows_kind_siren_territory_and_sources(app):
     assert "Écoles de Strasbourg" in text
     assert "Eurométropole — Opendatasoft" in text
     assert "Jamais moissonnée" in text
+    # Beside a dataset, the publisher box gives its facts but not its harvest sources.
+    beside = _text(app.get("/dataset/ecoles-strasbourg"))
+    assert "EPCI (intercommunalité)" in beside and 'href="/territoire/246700488"' in beside
+    assert "Eurométropole — Opendatasoft" not in beside
     # A job created and not run yet (run=False: nothing goes to the harvest queues).
     job = call_action("harvest_job_create", _site(), source_id=source["id"], run=False)
     text = _text(app.get("/organization/eurometropole-de-strasbourg"))
