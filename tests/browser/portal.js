@@ -15,7 +15,7 @@ const CHROMIUM = process.env.DGE_CHROMIUM || '/usr/bin/chromium';
 const STEP_TIMEOUT = 30000;
 
 const [baseUrl, shotDir, mode = 'scenario'] = process.argv.slice(2);
-const report = { mode, steps: [], audits: [], screenshots: [], console_errors: [] };
+const report = { mode, steps: [], audits: [], screenshots: [], console_errors: [], external_requests: [] };
 
 function step(name, ok, detail) {
   report.steps.push({ name, ok: Boolean(ok), detail: detail === undefined ? '' : String(detail) });
@@ -79,6 +79,11 @@ async function scenario(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
+  // offline by design: every request stays on the portal (no tile server, no CDN)
+  page.on('request', (request) => {
+    const url = request.url();
+    if (/^https?:/.test(url) && !url.startsWith(baseUrl)) report.external_requests.push(url);
+  });
   page.on('pageerror', (error) => report.console_errors.push(
     `${page.url()}: ${error.message} ${(error.stack || '').split('\n').slice(1, 3).join(' ')}`));
 
@@ -206,10 +211,16 @@ async function scenario(browser) {
     const link = page.locator('a[href*="/resource/"]', { hasText: 'KML' }).first();
     await Promise.all([page.waitForURL(/\/resource\//), link.click()]);
     const frame = await previewFrame(page);
-    await frame.locator('canvas, .ol-viewport').first().waitFor();
-    await frame.waitForFunction(() => !document.querySelector('.loading-dialog') || document.querySelector('.loading-dialog').offsetParent === null);
+    await frame.locator('.ol-viewport canvas').first().waitFor();
+    // the préfectures are drawn: the map's canvas has painted pixels (no tiles behind them)
+    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.ol-viewport canvas')).some((canvas) => {
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
+      return painted > 50;
+    }));
     await shoot(page, 'dataset-kml-preview');
-    return 'drawn';
+    return 'features drawn';
   });
 
   await attempt('switch to English', async () => {

@@ -281,6 +281,11 @@ def test_no_script_error_in_the_visited_pages(scenario: dict[str, Any]) -> None:
     assert not scenario["console_errors"]
 
 
+def test_the_pages_and_previews_need_nothing_from_another_site(scenario: dict[str, Any]) -> None:
+    """No tile server, CDN or icon host: what the build machines and an offline demo lack."""
+    assert not scenario["external_requests"]
+
+
 AUDITED = [
     (page, lang)
     for lang in ("fr", "en")
