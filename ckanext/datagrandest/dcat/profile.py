@@ -593,8 +593,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
 
         # APIs (WMS, WFS, OGC API, REST...) as data services, with the HVD fields.
         hvd_rdf.distribution_to_graph(g, dataset_dict, resource_dict, distribution)
-        dataset_ref = next(g.subjects(DCAT.distribution, distribution), None)
-        service = services.service_to_graph(g, resource_dict, distribution, dataset_ref)
+        service = services.service_to_graph(g, resource_dict, distribution)
         if service is not None:
             hvd_rdf.service_to_graph(g, dataset_dict, resource_dict, service)
 

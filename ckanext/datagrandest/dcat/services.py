@@ -132,12 +132,13 @@ def service_kind(resource: Mapping[str, Any]) -> ServiceKind | None:
     fmt = vocabularies.file_type_code(resource.get("format")) if resource.get("format") else None
     if fmt in _BY_FILE_TYPE:
         return KINDS[_BY_FILE_TYPE[fmt]]
+    api = _is_api(resource.get("is_api")) or fmt == "REST"
+    if fmt is not None and not api:
+        return None  # a file, whatever serves it
     url = resource.get("url")
     found = _url_kind(url) if isinstance(url, str) and url else None
-    if _is_api(resource.get("is_api")) or fmt == "REST":
+    if api:
         return found or KINDS["REST"]
-    if fmt is not None or (resource.get("format") and not found):
-        return None  # a file (or a format we cannot read), whatever serves it
     return found
 
 
@@ -189,9 +190,9 @@ def service_to_graph(
     graph: Graph,
     resource: Mapping[str, Any],
     distribution: URIRef,
-    dataset_ref: Any,
 ) -> URIRef | None:
-    """Describe the resource's data service and link it; None (nothing added) for a file."""
+    """Describe the resource's data service and link it to its distribution and the dataset
+    that has it; None (nothing added) for a file."""
     kind = service_kind(resource)
     url = resource.get("access_url") or resource.get("url")
     if kind is None or not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -212,6 +213,7 @@ def service_to_graph(
         standard = URIRef(kind.standard)
         g.add((node, DCTERMS.conformsTo, standard))
         g.add((standard, RDF.type, DCTERMS.Standard))
+    dataset_ref = next(g.subjects(DCAT.distribution, distribution), None)
     if dataset_ref is not None:
         g.add((node, DCAT.servesDataset, dataset_ref))
         for contact in g.objects(dataset_ref, DCAT.contactPoint):
