@@ -133,3 +133,22 @@ def module_app(fresh_site):
     from ckan.tests.helpers import _get_test_app
 
     return _get_test_app()
+
+
+# For modules on ``fresh_site``, which import them (they then serve as ``org`` and
+# ``sysadmin``): module-scoped fixtures run before the function-scoped ``with_plugins``,
+# hence ``load_plugins``.
+
+
+@pytest.fixture(scope="module", name="org")
+def module_org(fresh_site: None) -> dict[str, Any]:
+    """The Région's organisation, created once for the module."""
+    load_plugins()
+    return region_org()
+
+
+@pytest.fixture(scope="module", name="sysadmin")
+def module_sysadmin(fresh_site: None) -> dict[str, Any]:
+    """A sysadmin with an API token, created once for the module."""
+    load_plugins()
+    return dict(factories.SysadminWithToken())

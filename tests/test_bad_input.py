@@ -5,24 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ckan.tests import factories
-from schema_support import REGION, fresh_site, full_dataset, load_plugins, module_app, region_org
+from schema_support import (
+    REGION,
+    fresh_site,
+    full_dataset,
+    module_app,
+    module_org,
+    module_sysadmin,
+)
 
-__all__ = ["fresh_site", "module_app"]
+__all__ = ["fresh_site", "module_app", "module_org", "module_sysadmin"]
 # No per-test ``with_plugins``: fresh_site loads the plugins for the whole module, so one
 # app serves every request.
-
-
-@pytest.fixture(scope="module")
-def org(fresh_site):
-    load_plugins()
-    return region_org()
-
-
-@pytest.fixture(scope="module")
-def sysadmin(fresh_site):
-    load_plugins()
-    return factories.SysadminWithToken()
 
 
 def _set(payload: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:

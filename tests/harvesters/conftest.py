@@ -13,8 +13,11 @@ from ckan.tests.helpers import call_action
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob
 from ckanext.harvest.tests.lib import run_harvest_job
+from demo.replay import ReplayServer, udata_routes
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+# The udata organisation of the recorded catalogue that `catalogue` and `server` replay.
+UDATA_ORG = "strasbourg-eurometropole"
 
 
 def load_fixture(relative: str) -> Any:
@@ -89,3 +92,17 @@ def org():
         body_kind="epci",
         territories=["246700488"],
     )
+
+
+@pytest.fixture
+def catalogue() -> dict[str, Any]:
+    """A udata catalogue: the Eurométropole's recorded datasets, a fresh copy a test may edit."""
+    return {UDATA_ORG: load_fixture("udata/strasbourg-eurometropole.json")}
+
+
+@pytest.fixture
+def server(catalogue: dict[str, Any]) -> Any:
+    """A local udata answering from ``catalogue`` as the test leaves it at each request."""
+    with ReplayServer() as replay:
+        replay.routes.update(udata_routes(lambda: replay.url, catalogue))
+        yield replay

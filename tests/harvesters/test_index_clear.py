@@ -11,27 +11,14 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.harvest.model import HarvestObject, Session
-from demo.replay import ReplayServer, udata_routes
 
-from .conftest import create_source, harvest, load_fixture, source_datasets
+from .conftest import UDATA_ORG, create_source, harvest, source_datasets
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
-ORG = "strasbourg-eurometropole"
+ORG = UDATA_ORG
 # Words of the three titles of the fixture, found by a free-text search.
 WORDS = ("cyclables", "potable", "lycées")
-
-
-@pytest.fixture
-def catalogue():
-    return {ORG: load_fixture("udata/strasbourg-eurometropole.json")}
-
-
-@pytest.fixture
-def server(catalogue):
-    with ReplayServer() as replay:
-        replay.routes.update(udata_routes(lambda: replay.url, catalogue))
-        yield replay
 
 
 @pytest.fixture

@@ -12,26 +12,14 @@ from ckan.tests.helpers import call_action
 
 from ckanext.datagrandest.harvesters import preview
 from ckanext.harvest.model import HarvestJob, HarvestObject, Session
-from demo.replay import ReplayServer, Reply, ods_routes, udata_routes
+from demo.replay import ReplayServer, Reply, ods_routes
 
-from .conftest import create_source, load_fixture
+from .conftest import UDATA_ORG, create_source, load_fixture
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
-ORG = "strasbourg-eurometropole"
+ORG = UDATA_ORG
 PISTES = "Pistes cyclables de l'Eurométropole"
-
-
-@pytest.fixture
-def catalogue():
-    return {ORG: copy.deepcopy(load_fixture("udata/strasbourg-eurometropole.json"))}
-
-
-@pytest.fixture
-def server(catalogue):
-    with ReplayServer() as replay:
-        replay.routes.update(udata_routes(lambda: replay.url, catalogue))
-        yield replay
 
 
 @pytest.fixture

@@ -13,25 +13,13 @@ from ckan.tests.helpers import call_action
 from ckanext.datagrandest.harvesters.udata import UdataHarvester
 from demo.replay import ReplayServer, udata_routes
 
-from .conftest import create_source, harvest, load_fixture, source_datasets
+from .conftest import UDATA_ORG, create_source, harvest, load_fixture, source_datasets
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
-ORG = "strasbourg-eurometropole"
+ORG = UDATA_ORG
 PISTES, EAU, LYCEES = (f"5b3f1a2c8b4c4137a1e0c00{i}" for i in (1, 2, 3))
 EU = "http://publications.europa.eu/resource/authority/"
-
-
-@pytest.fixture
-def catalogue():
-    return {ORG: load_fixture("udata/strasbourg-eurometropole.json")}
-
-
-@pytest.fixture
-def server(catalogue):
-    with ReplayServer() as replay:
-        replay.routes.update(udata_routes(lambda: replay.url, catalogue))
-        yield replay
 
 
 @pytest.fixture

@@ -9,27 +9,20 @@ from urllib.parse import unquote_plus
 
 import ckan.plugins.toolkit as tk
 import pytest
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
-from schema_support import fresh_site, full_dataset, load_plugins, module_app, region_org
+from schema_support import (
+    fresh_site,
+    full_dataset,
+    module_app,
+    module_org,
+    module_sysadmin,
+)
 
 from ckanext.datagrandest.logic.tags import datagrandest_tag_name
 
-__all__ = ["fresh_site", "module_app"]
+__all__ = ["fresh_site", "module_app", "module_org", "module_sysadmin"]
 
 AIR = "Qualité de l'air"
-
-
-@pytest.fixture(scope="module")
-def org(fresh_site):
-    load_plugins()
-    return region_org()
-
-
-@pytest.fixture(scope="module")
-def sysadmin(fresh_site):
-    load_plugins()
-    return factories.SysadminWithToken()
 
 
 def _create(app: Any, sysadmin: dict[str, Any], payload: dict[str, Any]) -> Any:
