@@ -256,3 +256,30 @@ def test_every_catalogue_page_and_every_dataset_alone_has_no_violation(
     assert total == 0, f"{total} violations: {counts}\n" + "\n".join(
         sorted({v for vs in found.values() for v in vs})
     )
+
+
+def test_the_demo_catalogue_alone_has_no_violation(app, shapes):
+    """The catalogue of ``make demo`` (every ``data/demo*.yaml``), every page, on its own."""
+    from ckanext.datagrandest import demo
+
+    demo.load("admin-demo", "mot-de-passe-de-demo-assez-long")
+    expected = len(demo.content()["datasets"])
+    found: dict[str, list[str]] = {}
+    seen = 0
+    url = "/catalog.ttl"
+    pages = 0
+    while url:
+        pages += 1
+        assert pages <= 20, "paging does not end"
+        turtle = app.get(url).body
+        found[url] = violations(turtle, shapes)
+        graph = Graph().parse(data=turtle, format="turtle")
+        seen += len(set(graph.subjects(RDF.type, DCAT.Dataset)))
+        collection = graph.value(predicate=RDF.type, object=HYDRA.PagedCollection)
+        following = graph.value(collection, HYDRA.next)
+        url = str(following).replace("http://test.ckan.net", "") if following else ""
+    assert seen == expected
+    total = sum(len(v) for v in found.values())
+    assert total == 0, f"{total} violations\n" + "\n".join(
+        sorted({v for vs in found.values() for v in vs})
+    )
