@@ -61,6 +61,7 @@ solrcloud: setup
 	@scripts/services/solr.sh cloud-start
 
 status:
+	@scripts/services/worker.sh status || true
 	@scripts/services.sh status
 
 config: $(VENV)/.installed
