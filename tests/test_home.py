@@ -105,6 +105,10 @@ def test_the_home_page_shows_the_catalogue(app):
     # The map of the départements (inline SVG from the territory outlines), each a link.
     departements = text.split('id="datagrandest-departements-title"')[1]
     assert "<svg" in departements and 'href="/territoire/57"' in departements.split("</svg>")[0]
+    # The main menu: datasets, publishers, about; no empty "Groups" page.
+    menu = text.split('id="main-navigation-toggle"')[1].split("</ul>")[0]
+    assert 'href="/dataset/"' in menu and 'href="/organization/"' in menu
+    assert 'href="/group/"' not in menu
     # The search box and the territory picker.
     assert 'name="q"' in text and 'name="territory"' in text
 
