@@ -260,3 +260,16 @@ def test_the_publisher_page_shows_kind_siren_territory_and_sources(app):
     call_action("harvest_job_abort", _site(), id=job["id"])
     text = _text(app.get("/organization/eurometropole-de-strasbourg"))
     assert "Dernier moissonnage terminé le" in text
+
+
+def test_the_home_page_survives_redis_being_unreachable(app, monkeypatch):
+    _dataset(_publisher(), "ecoles-strasbourg", "Écoles de Strasbourg", ["67482"])
+    # CKAN's own Redis connection pointed at a port where nothing listens.
+    from ckan.lib import redis as ckan_redis
+    from redis import ConnectionPool
+
+    dead = ConnectionPool.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=1)
+    monkeypatch.setattr(ckan_redis, "_connection_pool", dead)
+    home.catalogue_changed()  # logged, not raised: a dataset write never fails on it
+    text = _text(app.get("/"))
+    assert "Écoles de Strasbourg" in text

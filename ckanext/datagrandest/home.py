@@ -15,6 +15,7 @@ expire after ``cache_seconds``, a safety net for changes made outside CKAN's act
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
+from redis.exceptions import RedisError
 
 from ckanext.datagrandest import config, territories, vocabularies
 
@@ -32,6 +34,8 @@ __all__ = [
     "catalogue_changed",
     "clear_process_cache",
 ]
+
+log = logging.getLogger(__name__)
 
 LATEST_COUNT = 6
 PUBLISHER_COUNT = 20
@@ -80,8 +84,15 @@ def _key() -> str:
 
 
 def catalogue_changed() -> None:
-    """Mark the catalogue as changed: every process recomputes its home blocks."""
-    connect_to_redis().set(_key(), repr(time.time()))
+    """Mark the catalogue as changed: every process recomputes its home blocks.
+
+    Called inside every dataset write: a Redis failure is logged, never raised (the blocks
+    then expire after ``cache_seconds``).
+    """
+    try:
+        connect_to_redis().set(_key(), repr(time.time()))
+    except RedisError as error:
+        log.warning("home page cache: could not mark the catalogue as changed: %s", error)
 
 
 def clear_process_cache() -> None:
@@ -91,9 +102,13 @@ def clear_process_cache() -> None:
 
 def blocks() -> Blocks:
     """The home blocks, from this process's cache while the catalogue has not changed."""
-    raw = connect_to_redis().get(_key())
-    version = raw.decode() if isinstance(raw, bytes) else str(raw or "0")
     now = time.time()
+    try:
+        raw = connect_to_redis().get(_key())
+    except RedisError as error:
+        log.warning("home page cache: Redis unreachable, blocks computed afresh: %s", error)
+        return _compute("unknown")
+    version = raw.decode() if isinstance(raw, bytes) else str(raw or "0")
     with _lock:
         hit = _cached.get(version)
     if hit is not None and now - hit[0] < config.home_cache_seconds():
