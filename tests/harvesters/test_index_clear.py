@@ -237,3 +237,27 @@ def test_the_indexer_is_not_given_display_only_fields(source):
     assert "datagrandest_sources" not in for_index
     assert shown["datagrandest_provenance"]["source_id"] == source["id"]
     assert [s["source_id"] for s in shown["datagrandest_sources"]] == [source["id"]]
+
+
+def test_activity_snapshots_are_not_given_display_only_fields(source, catalogue):
+    dataset = next(iter(_harvested(source["id"]).values()))
+    catalogue[ORG][0]["title"] = "Pistes cyclables (mise à jour)"
+    assert harvest(source["id"])["stats"].get("updated") == 1
+
+    # A harvest writes as the site user, whose activity lists hide by default.
+    activities = call_action(
+        "package_activity_list", id=dataset["id"], include_hidden_activity=True
+    )
+    snapshots = [
+        call_action("activity_data_show", id=activity["id"], object_type="package")
+        for activity in activities
+    ]
+
+    # One snapshot per write (created, then updated), none with fields computed for readers.
+    assert len(snapshots) >= 2
+    for snapshot in snapshots:
+        assert snapshot["id"] == dataset["id"]
+        assert "datagrandest_provenance" not in snapshot
+        assert "datagrandest_sources" not in snapshot
+    # A reader still gets them.
+    assert "datagrandest_provenance" in call_action("package_show", id=dataset["id"])
