@@ -81,8 +81,10 @@ def test_the_dataset_export_carries_its_score_as_dqv_measurements(app):
     assert str(found["grade"]) == shown["grade_label"]
     dimensions = ("findability", "accessibility", "interoperability", "reusability")
     assert sum(int(found[k]) for k in (*dimensions, "contextuality")) == shown["score"]
+    # A catalogue page carries the score only (cheaper to serialise for 100 datasets).
     catalogue = app.get("/catalog.ttl").body
-    assert measurements(catalogue, f"http://test.ckan.net/dataset/{dataset['id']}") == found
+    in_catalogue = measurements(catalogue, f"http://test.ckan.net/dataset/{dataset['id']}")
+    assert in_catalogue == {"score": found["score"]}
 
 
 @pytest.fixture
@@ -152,3 +154,25 @@ def test_the_official_dcat_ap_shapes_find_our_export_compliant(ckan_config, monk
     result = compliance.refresh(dataset["id"])
     assert result is not None
     assert result.conforms, result.violations
+
+
+def test_quality_validate_cli_says_what_is_wrong(cli, ckan_config, monkeypatch, tmp_path):
+    from ckan.cli.cli import ckan
+
+    dataset = make_dataset()
+    off = cli.invoke(ckan, ["datagrandest", "quality", "validate", "--dataset", dataset["name"]])
+    assert off.exit_code != 0 and "Validation DCAT-AP désactivée" in off.output
+    missing = tmp_path / "absent.ttl"
+    monkeypatch.setitem(ckan_config, "ckanext.datagrandest.quality.shacl_shapes", str(missing))
+    broken = cli.invoke(ckan, ["datagrandest", "quality", "validate", "--dataset", dataset["id"]])
+    assert broken.exit_code != 0
+    assert f"Formes SHACL illisibles ({missing})" in broken.output
+    assert "Traceback" not in broken.output
+    good = tmp_path / "needs-temporal.ttl"
+    good.write_text(NEEDS_TEMPORAL, encoding="utf-8")
+    monkeypatch.setitem(ckan_config, "ckanext.datagrandest.quality.shacl_shapes", str(good))
+    ran = cli.invoke(ckan, ["datagrandest", "quality", "validate", "--dataset", dataset["id"]])
+    assert ran.exit_code == 0, ran.output
+    assert f"{dataset['id']} : non conforme" in ran.output
+    unknown = cli.invoke(ckan, ["datagrandest", "quality", "validate", "--dataset", "inconnu"])
+    assert unknown.exit_code != 0 and "Jeu de données introuvable : inconnu" in unknown.output

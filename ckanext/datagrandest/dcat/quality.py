@@ -1,17 +1,16 @@
 """The quality score in DCAT: DQV measurements (W3C Data Quality Vocabulary) on each dataset.
 
-Each dataset gets ``dqv:hasQualityMeasurement`` nodes for its MQA score, its grade and the
-points of each MQA dimension; the metrics are described once (``dqv:Metric`` with French and
-English labels, the dimension and the expected datatype). Per-indicator details stay in the
-API (``datagrandest_quality`` in ``package_show``): a catalogue page would carry twenty-three
-more nodes per dataset.
+Each dataset gets a ``dqv:hasQualityMeasurement`` node for its MQA score and, in its own
+export, for its grade and the points of each MQA dimension; the metrics are described once
+(``dqv:Metric`` with French and English labels, the dimension and the expected datatype).
+Per-indicator details stay in the API (``datagrandest_quality`` in ``package_show``).
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 __all__ = ["DQV", "QUALITY", "dataset_to_graph"]
@@ -53,24 +52,37 @@ def _metric(graph: Graph, key: str) -> URIRef:
 
 
 def dataset_to_graph(graph: Graph, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-    """Add the dataset's quality measurements (computed if the dict does not carry them)."""
+    """Add the dataset's quality measurements.
+
+    A dataset's own export (its dict from ``package_show`` carries the quality) gets the score,
+    the grade and the five dimensions. A catalogue page (dicts from the search index) gets the
+    score only (the grade follows from it), computed here: every triple costs serialisation
+    time on a page of a hundred datasets.
+    """
     graph.bind("dqv", DQV)
     found = dataset_dict.get("datagrandest_quality")
+    full = isinstance(found, dict)
     if not isinstance(found, dict):
         if not dataset_dict.get("id"):
             return
         from ckanext.datagrandest.quality import assess
 
         found = assess.assess(dataset_dict)
-    values: dict[str, Any] = {"score": found["score"], "grade": found["grade_label"]}
-    for indicator in found.get("indicators", []):
-        values[indicator["dimension"]] = values.get(indicator["dimension"], 0) + indicator["earned"]
+    values: dict[str, Any] = {"score": found["score"]}
+    if full:
+        values["grade"] = found["grade_label"]
+        for indicator in found.get("indicators", []):
+            dimension = indicator["dimension"]
+            values[dimension] = values.get(dimension, 0) + indicator["earned"]
     for key, value in values.items():
         if key not in _METRICS:
             continue
-        node = URIRef(f"{dataset_ref}#qualite-{key}")
+        # A blank node: written inline under the dataset, far cheaper to serialise than one
+        # more subject per dataset on a catalogue page.
+        node = BNode()
         graph.add((dataset_ref, DQV.hasQualityMeasurement, node))
         graph.add((node, RDF.type, DQV.QualityMeasurement))
         graph.add((node, DQV.isMeasurementOf, _metric(graph, key)))
-        graph.add((node, DQV.computedOn, dataset_ref))
         graph.add((node, DQV.value, Literal(value, datatype=_METRICS[key][2])))
+        if full:
+            graph.add((node, DQV.computedOn, dataset_ref))

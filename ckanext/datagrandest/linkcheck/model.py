@@ -67,6 +67,13 @@ class LinkState:
         }
 
 
+_LATEST_ONE = sa.text(
+    "SELECT DISTINCT ON (resource_id, url) url, package_id, resource_id, ok, checked_at, "
+    "status, final_url, content_type, size, error FROM datagrandest_link_check "
+    "WHERE package_id = :package_id ORDER BY resource_id, url, checked_at DESC, id DESC"
+)
+
+
 def record(package_id: str, resource_id: str | None, result: LinkResult) -> None:
     """Add one check to the history (the caller commits)."""
     ckan_model.Session.execute(
@@ -93,6 +100,12 @@ def latest_for_packages(package_ids: Iterable[str]) -> dict[str, list[LinkState]
     ids = list(dict.fromkeys(package_ids))
     found: dict[str, list[LinkState]] = {pid: [] for pid in ids}
     if not ids or not tables.ready():
+        return found
+    if len(ids) == 1:
+        # The common case (a dataset page, an export): a plain statement, cheap to run.
+        rows = ckan_model.Session.execute(_LATEST_ONE, {"package_id": ids[0]})
+        for row in rows:
+            found[row.package_id].append(LinkState(**row._mapping))
         return found
     # One row per (dataset, resource or landing page, url): the newest.
     rows = ckan_model.Session.execute(
