@@ -108,7 +108,7 @@ def as_text(report: dict[str, Any]) -> str:
         lines.append(f"  - {link['name']} : {link['url']} ({why})")
     lines.append("À corriger en priorité :")
     for row in report["to_fix"]:
-        advice = "; ".join(i["fix"] for i in row["missing"][:3] if i["fix"])
+        advice = " ".join(i["fix"] for i in row["missing"][:3] if i["fix"])
         lines.append(f"  - {row['name']} : {row['score']} ({row['grade_label']}) — {advice}")
     return "\n".join(lines)
 
