@@ -8,6 +8,7 @@ the ranged GET reads at most a few kilobytes, whatever the server sends.
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -131,7 +132,9 @@ class Prober:
         remaining = end - time.monotonic()
         if remaining <= 0:
             raise _Expired
-        target = http.check_address(url, self.allow_private, self.resolve, remaining)
+        # Rounded down, never past the budget: the guard's message names the wait.
+        lookup = max(0.1, math.floor(remaining * 10) / 10)
+        target = http.check_address(url, self.allow_private, self.resolve, lookup)
         deadline = http._Deadline(max(0.01, end - time.monotonic()))
         conn = http._connection(target, remaining, deadline, self.ca_certs)
         headers = {"User-Agent": _USER_AGENT, "Accept": "*/*", "Connection": "close"}
