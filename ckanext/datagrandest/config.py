@@ -61,6 +61,30 @@ def dcat_catalog_license() -> str:
     return str(tk.config.get("ckanext.datagrandest.dcat.catalog_license") or "")
 
 
+def linkcheck_timeout() -> float:
+    return float(tk.config.get("ckanext.datagrandest.linkcheck.timeout"))
+
+
+def linkcheck_max_redirects() -> int:
+    return int(tk.config.get("ckanext.datagrandest.linkcheck.max_redirects"))
+
+
+def linkcheck_workers() -> int:
+    return max(1, int(tk.config.get("ckanext.datagrandest.linkcheck.workers")))
+
+
+def linkcheck_per_host() -> int:
+    return max(1, int(tk.config.get("ckanext.datagrandest.linkcheck.per_host")))
+
+
+def linkcheck_allow_private_addresses() -> bool:
+    return tk.asbool(tk.config.get("ckanext.datagrandest.linkcheck.allow_private_addresses"))
+
+
+def quality_shacl_shapes() -> list[str]:
+    return tk.aslist(tk.config.get("ckanext.datagrandest.quality.shacl_shapes"))
+
+
 # -- home page and site texts (editable on /ckan-admin/config, see plugin.update_config_schema)
 
 SITE_TEXT_KEYS = (
@@ -97,27 +121,3 @@ def editable_schema(schema: dict[str, Any]) -> dict[str, Any]:
     for key in SITE_TEXT_KEYS:
         schema[key] = [ignore_missing, unicode_safe]
     return schema
-
-
-def linkcheck_timeout() -> float:
-    return float(tk.config.get("ckanext.datagrandest.linkcheck.timeout"))
-
-
-def linkcheck_max_redirects() -> int:
-    return int(tk.config.get("ckanext.datagrandest.linkcheck.max_redirects"))
-
-
-def linkcheck_workers() -> int:
-    return max(1, int(tk.config.get("ckanext.datagrandest.linkcheck.workers")))
-
-
-def linkcheck_per_host() -> int:
-    return max(1, int(tk.config.get("ckanext.datagrandest.linkcheck.per_host")))
-
-
-def linkcheck_allow_private_addresses() -> bool:
-    return tk.asbool(tk.config.get("ckanext.datagrandest.linkcheck.allow_private_addresses"))
-
-
-def quality_shacl_shapes() -> list[str]:
-    return tk.aslist(tk.config.get("ckanext.datagrandest.quality.shacl_shapes"))

@@ -40,6 +40,7 @@ from rdflib.namespace import PROV
 from ckanext.datagrandest import config, territories, vocabularies
 from ckanext.datagrandest.dcat import concepts, locations, origin, services
 from ckanext.datagrandest.dcat import hvd as hvd_rdf
+from ckanext.datagrandest.dcat import quality as quality_rdf
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
     DCAT,
@@ -247,6 +248,7 @@ class DataGrandEstDCATAP3Profile(RDFProfile):
         self._publisher_to_graph(dataset_dict, dataset_ref)
         self._provenance_to_graph(dataset_dict, dataset_ref)
         hvd_rdf.dataset_to_graph(self.g, dataset_dict, dataset_ref)
+        quality_rdf.dataset_to_graph(self.g, dataset_dict, dataset_ref)
         # The stock profile has linked each distribution already; finding them by resource id
         # spares resource_uri() and its URI quoting for every resource of a page.
         distributions = {
