@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-__all__ = ["as_list"]
+import ckan.plugins.toolkit as tk
+
+__all__ = ["as_list", "from_input"]
 
 
 def as_list(value: Any) -> list[Any]:
@@ -23,3 +26,23 @@ def as_list(value: Any) -> list[Any]:
             return []
         return parsed if isinstance(parsed, list) else []
     return []
+
+
+def from_input(value: Any, separators: str) -> list[Any] | None:
+    """A list from what a form or the API sends: a list, the JSON text of one, or text split
+    on ``separators`` (a regular expression); empty when nothing is given, None when the JSON
+    text is unreadable or not a list (the validator then says so)."""
+    if value is tk.missing or value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                return None
+            return parsed if isinstance(parsed, list) else None
+        return [part for part in re.split(separators, text) if part]
+    return None

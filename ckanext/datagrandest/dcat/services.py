@@ -19,7 +19,6 @@ documentation (``foaf:page``), its licence; on a catalogue page the catalogue li
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from ckanext.datagrandest import vocabularies
+from ckanext.datagrandest import hvd, vocabularies
 
 __all__ = [
     "KINDS",
@@ -172,18 +171,7 @@ def service_ref(distribution: URIRef) -> URIRef:
 
 
 def _urls(value: Any) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                return []
-        else:
-            value = [text]
-    if not isinstance(value, list):
-        return []
-    return [v.strip() for v in value if isinstance(v, str) and v.strip().startswith("http")]
+    return [v.strip() for v in hvd.uri_list(value) if v.strip().startswith("http")]
 
 
 def service_to_graph(

@@ -16,7 +16,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.datagrandest import hvd
+from ckanext.datagrandest import hvd, lists
 from ckanext.datagrandest.dcat import services
 from ckanext.datagrandest.harvesters import harvest_warnings as hw
 
@@ -28,21 +28,9 @@ __all__ = [
 
 
 def _items(value: Any) -> list[Any] | None:
-    """A list from an API list, a JSON list text, a comma/space-separated text; None if not."""
-    if value is tk.missing or value is None or value == "":
-        return []
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                return None
-            return parsed if isinstance(parsed, list) else None
-        return [part for part in text.replace(";", ",").replace("\n", ",").split(",") if part]
-    return None
+    """A list from an API list, a JSON list text, a comma/semicolon/line-separated text (not
+    spaces: a category may be given by its label); None if not."""
+    return lists.from_input(value, r"[,;\n]+")
 
 
 def _shown(value: Any) -> str:

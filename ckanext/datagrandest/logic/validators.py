@@ -18,7 +18,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.datagrandest import territories, vocabularies
+from ckanext.datagrandest import lists, territories, vocabularies
 from ckanext.datagrandest.harvesters import harvest_warnings as hw
 from ckanext.datagrandest.harvesters.sanitize import has_unsafe_link, holds_html
 from ckanext.datagrandest.logic.hvd_validators import (
@@ -219,20 +219,7 @@ def _show(value: Any, limit: int = 80) -> str:
 
 def _as_list(value: Any) -> list[Any] | None:
     """A list from an API list, a JSON list string, a comma-separated string or one value."""
-    if _missing(value):
-        return []
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                return None
-            return parsed if isinstance(parsed, list) else None
-        return [part for part in re.split(r"[,;\s]+", text) if part]
-    return None
+    return lists.from_input(value, r"[,;\s]+")
 
 
 def datagrandest_url_list(
