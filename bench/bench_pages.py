@@ -28,6 +28,7 @@ import random
 import statistics
 import subprocess
 import sys
+import time
 from typing import Any
 
 from bench import common
@@ -90,29 +91,32 @@ def _app(stock: bool) -> Any:
 
 
 def _fill(n: int) -> None:
-    """N datasets on communes of every département (kept when the count already matches)."""
+    """N datasets on communes of every département, by the bulk path of ``bench scale``.
+
+    Dataset ``bench-page-<i>`` depends on ``i`` alone, so an interrupted fill resumes where it
+    stopped: the missing datasets are written (``bench_scale.bulk_create``: the validation and
+    ``package_dict_save`` of ``package_create``, without its activity record and default views,
+    CKAN's synchronous indexing off), then only the datasets missing from the index are indexed
+    (CKAN's ``search.rebuild(only_missing=True)``, with our index hooks).
+    """
     import ckan.model as model
     import ckan.plugins.toolkit as tk
-    from ckan.lib.search.common import make_connection
+    from ckan.lib import search
 
+    from bench import bench_scale
     from ckanext.datagrandest import territories
 
     if tk.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"] == n:
         print(f"bench: reusing the {n} datasets already there", flush=True)
         return
-    print(f"bench: creating {n} datasets ...", flush=True)
-    user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
     def context() -> dict[str, Any]:
-        return {"ignore_auth": True, "user": user}
+        return common.context()
 
-    for name in tk.get_action("package_list")(context(), {}):
-        tk.get_action("dataset_purge")(context(), {"id": name})
     rng = random.Random(11)
     epcis = sorted(territories.territories("epci"), key=lambda t: t.code)
-    chosen = rng.sample(epcis, 20)
     orgs = []
-    for index, epci in enumerate(chosen):
+    for index, epci in enumerate(rng.sample(epcis, 20)):
         name = f"bench-publisher-{index:02d}"
         try:
             org = tk.get_action("organization_show")(context(), {"id": name})
@@ -123,35 +127,45 @@ def _fill(n: int) -> None:
             )
         orgs.append((org, epci))
     communes = sorted(territories.territories("commune"), key=lambda t: t.code)
-    # Strasbourg gets its share so that the filtered search has results.
-    tk.config["ckan.search.solr_commit"] = False
-    for index in range(n):
-        org, epci = orgs[index % len(orgs)]
-        place = "67482" if index % 25 == 0 else rng.choice(communes).code
-        codes = [place] if index % 3 else [epci.code]
-        tk.get_action("package_create")(
-            context(),
-            {
-                "name": f"bench-page-{index:05d}",
-                "title": f"Jeu de données de mesure {index}",
-                "notes": "Données produites pour mesurer les pages du portail.",
-                "owner_org": org["id"],
-                "license_id": "etalab-2.0",
-                "territories": codes,
-                "theme": [EU + "data-theme/" + rng.choice(THEMES)],
-                "tag_string": "mesure,bench",
-                "resources": [
-                    {
-                        "url": f"https://example.org/data/{index}.csv",
-                        "name": "Données",
-                        "format": "CSV",
-                    }
-                ],
-            },
-        )
-        if (index + 1) % 250 == 0:
-            print(f"bench: {index + 1}/{n}", flush=True)
-    make_connection().commit()
+    query = model.Session.query(model.Package.name).filter(model.Package.state == "active")
+    there = {name for (name,) in query}
+    missing = [i for i in range(n) if f"bench-page-{i:05d}" not in there]
+    print(f"bench: {len(there)} datasets there, creating {len(missing)} ...", flush=True)
+    start = time.perf_counter()
+    with bench_scale._no_synchronous_indexing(), common.timed() as timing:
+        for done, index in enumerate(missing, 1):
+            place_rng = random.Random(index)
+            org, epci = orgs[index % len(orgs)]
+            # Strasbourg gets its share so that the filtered search has results.
+            place = "67482" if index % 25 == 0 else place_rng.choice(communes).code
+            bench_scale.bulk_create(
+                {
+                    "name": f"bench-page-{index:05d}",
+                    "title": f"Jeu de données de mesure {index}",
+                    "notes": "Données produites pour mesurer les pages du portail.",
+                    "owner_org": org["id"],
+                    "license_id": "etalab-2.0",
+                    "territories": [place] if index % 3 else [epci.code],
+                    "theme": [EU + "data-theme/" + place_rng.choice(THEMES)],
+                    "tag_string": "mesure,bench",
+                    "resources": [
+                        {
+                            "url": f"https://example.org/data/{index}.csv",
+                            "name": "Données",
+                            "format": "CSV",
+                        }
+                    ],
+                }
+            )
+            if done % 200 == 0 or done == len(missing):
+                model.repo.commit()
+                rate = done / (time.perf_counter() - start)
+                print(f"bench: {done}/{len(missing)} ({rate:.1f}/s)", flush=True)
+    print("bench: indexing the datasets missing from the index ...", flush=True)
+    with common.timed() as indexing:
+        search.rebuild(only_missing=True, defer_commit=True, quiet=True)
+        search.commit()
+    print(f"bench: written in {timing.wall:.0f} s, indexed in {indexing.wall:.0f} s", flush=True)
     model.Session.remove()
 
 
