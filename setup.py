@@ -69,6 +69,7 @@ setup(
             "datagrandest_csw = ckanext.datagrandest.harvesters.csw:CSWHarvester",
             "datagrandest_ckan = ckanext.datagrandest.harvesters.ckan_portal:CKANHarvester",
             "datagrandest_dcat = ckanext.datagrandest.harvesters.dcat:DCATHarvester",
+            "datagrandest_geo_view = ckanext.datagrandest.service_maps:ServiceMapView",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -56,9 +56,10 @@ Handler = Callable[[Mapping[str, str], str], Reply]
 
 
 class ReplayServer:
-    """A threaded HTTP server on 127.0.0.1, port 0; ``routes`` maps paths to handlers."""
+    """A threaded HTTP server on 127.0.0.1 (a free port unless ``port`` is given); ``routes``
+    maps paths to handlers."""
 
-    def __init__(self, routes: dict[str, Handler] | None = None) -> None:
+    def __init__(self, routes: dict[str, Handler] | None = None, port: int = 0) -> None:
         self.routes: dict[str, Handler] = dict(routes or {})
         self.requests: list[str] = []
         server = self
@@ -83,7 +84,7 @@ class ReplayServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 

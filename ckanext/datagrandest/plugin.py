@@ -75,6 +75,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         quality_harvest.remember_grade_before(context, pkg_dict["id"])
         quality_compliance.enqueue_refresh(pkg_dict["id"])
+        previews.add_service_views(pkg_dict)
 
     # IPackageController and IOrganizationController share this name.
     def create(self, entity: Any) -> None:

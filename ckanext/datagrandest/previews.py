@@ -18,9 +18,11 @@ from flask import Blueprint
 from markupsafe import Markup
 
 __all__ = [
+    "add_service_views",
     "datagrandest_coverage_svg",
     "datagrandest_preview",
     "datagrandest_preview_problem",
+    "is_service",
 ]
 
 # ckanext-geoview's service proxy fetches any resource's URL from the server, outside the
@@ -33,6 +35,44 @@ blueprint = Blueprint("datagrandest_previews", __name__)
 def _no_service_proxy() -> None:
     if tk.request.endpoint == "service_proxy.proxy_service":
         tk.abort(404)
+
+
+# The EU file types of the OGC services the map viewer asks from the browser (service_maps.py),
+# and the bare names some sources send.
+_SERVICE_FORMATS = frozenset({"wms", "wfs", "wms_srvc", "wfs_srvc"})
+
+
+def is_service(resource: dict[str, Any]) -> bool:
+    """A WMS or WFS resource at a web address."""
+    fmt = str(resource.get("format") or "").strip().lower()
+    url = str(resource.get("url") or "").strip().lower()
+    return fmt in _SERVICE_FORMATS and url.startswith(("http://", "https://"))
+
+
+def add_service_views(pkg_dict: dict[str, Any]) -> None:
+    """The map view of each WMS/WFS resource that has none, after a package_update.
+
+    CKAN makes the default views in package_create and resource_create only: a service added
+    by a re-harvest, or by an edit of the whole dataset, would stay without its map. Written
+    in the update's own transaction; nothing when geo_view is not a default view.
+    """
+    services = [r for r in pkg_dict.get("resources") or [] if r.get("id") and is_service(r)]
+    default_views = tk.config.get("ckan.views.default_views") or []
+    if isinstance(default_views, str):
+        default_views = default_views.split()
+    if not services or "geo_view" not in default_views:
+        return
+    context = {"ignore_auth": True, "defer_commit": True}
+    for resource in services:
+        if not _views(resource["id"]):
+            tk.get_action("resource_view_create")(
+                dict(context),
+                {
+                    "resource_id": resource["id"],
+                    "view_type": "geo_view",
+                    "title": tk._("Map viewer"),
+                },
+            )
 
 
 def _views(resource_id: str) -> list[dict[str, Any]]:
