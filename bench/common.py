@@ -55,6 +55,17 @@ def setup_database(database: str, env: Mapping[str, str], *, empty: bool) -> Non
         )
 
 
+def clear_index(env: Mapping[str, str]) -> None:
+    """Empty the search index of the bench's site id (``ckan search-index clear``)."""
+    subprocess.run(
+        [str(ROOT / ".venv/bin/ckan"), "-c", str(CONFIG), "search-index", "clear"],
+        check=True,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def load_app(env: Mapping[str, str], *, solr_commit: bool = True) -> Any:
     """The Flask app of test.ini on the bench's own database (set up first)."""
     os.environ.update(env)
