@@ -11,6 +11,10 @@ def demo_admin_name() -> str:
     return tk.config.get("ckanext.datagrandest.demo.admin_name")
 
 
+def demo_ogc_url() -> str:
+    return str(tk.config.get("ckanext.datagrandest.demo.ogc_url")).rstrip("/")
+
+
 def harvest_allow_private_addresses() -> bool:
     return tk.asbool(tk.config.get("ckanext.datagrandest.harvest.allow_private_addresses"))
 
@@ -114,10 +118,32 @@ def home_cache_settle_seconds() -> int:
     return int(tk.config.get("ckanext.datagrandest.home.cache_settle_seconds"))
 
 
+SITE_TITLE_MAX = 200
+SITE_TEXT_MAX = 20000
+
+
+def _site_title(value: Any) -> Any:
+    """A title is one line: it heads the home page and names it in browser tabs."""
+    if "\n" in str(value).strip() or len(str(value)) > SITE_TITLE_MAX:
+        raise tk.Invalid(
+            tk._("A title is one line of at most {max} characters.").format(max=SITE_TITLE_MAX)
+        )
+    return value
+
+
+def _site_text(value: Any) -> Any:
+    if len(str(value)) > SITE_TEXT_MAX:
+        raise tk.Invalid(
+            tk._("This text is too long: at most {max} characters.").format(max=SITE_TEXT_MAX)
+        )
+    return value
+
+
 def editable_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """CKAN's runtime-editable options plus our site texts (``update_config_schema``)."""
     ignore_missing = tk.get_validator("ignore_missing")
     unicode_safe = tk.get_validator("unicode_safe")
     for key in SITE_TEXT_KEYS:
-        schema[key] = [ignore_missing, unicode_safe]
+        check = _site_title if ".title_" in key else _site_text
+        schema[key] = [ignore_missing, unicode_safe, check]
     return schema
