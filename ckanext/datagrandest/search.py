@@ -5,6 +5,11 @@ A search on a territory uses the pseudo-field ``territory`` in ``fq`` (API:
 into the same fq).  It becomes the hierarchical filter of docs/field-contract.md: datasets on
 the territory itself, on a bigger territory containing it, or on a smaller one inside it.
 Facet filters (``vocab_departements``, ``vocab_communes``...) stay exact so counts match.
+
+The hierarchy costs the search about one term lookup: the index already holds, per dataset,
+its territories with their ancestors (``vocab_territories_within``), so "on T or inside T" is
+the one term T of that field, and "around T" is a handful of known codes (a commune's EPCI,
+département and région) on ``vocab_territories``; no list of descendants is ever built.
 """
 
 from __future__ import annotations
@@ -43,8 +48,10 @@ def territory_filter(code: str) -> str:
     if not _SAFE_CODE.match(code):
         # Never let user text into the Solr syntax; an odd code simply matches nothing.
         return "vocab_territories_within:__none__"
-    around = " OR ".join(f'"{c}"' for c in territories.with_ancestors([code]))
-    return f'(vocab_territories:({around}) OR vocab_territories_within:"{code}")'
+    # A dataset's own codes are among its ``within`` codes: T itself needs no second term.
+    inside = f'vocab_territories_within:"{code}"'
+    around = " OR ".join(f'"{c}"' for c in territories.ancestors(code))
+    return f"({inside} OR vocab_territories:({around}))" if around else inside
 
 
 def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:

@@ -27,8 +27,9 @@ Geographic search needs both directions, served by different helpers:
   plus ``ancestors(code)``) and filter the plain territories field on any of them:
   ``territories:(67482 OR 246700488 OR 67 OR 44)``.
 
-Combining both (``territories_with_ancestors:X OR territories:(X OR ancestors(X))``)
-answers "everything relevant to X": the places inside it and the places around it.
+Combining both (``territories_with_ancestors:X OR territories:(ancestors(X))``, X itself being
+among the first field's values) answers "everything relevant to X": the places inside it and
+the places around it, in one term plus at most a handful (``search.territory_filter``).
 """
 
 from __future__ import annotations
