@@ -90,28 +90,11 @@ def _app(stock: bool) -> Any:
     return make_app(conf)
 
 
-def _fill(n: int) -> None:
-    """N datasets on communes of every département, by the bulk path of ``bench scale``.
-
-    Dataset ``bench-page-<i>`` depends on ``i`` alone, so an interrupted fill resumes where it
-    stopped: the missing datasets are written (``bench_scale.bulk_create``: the validation and
-    ``package_dict_save`` of ``package_create``, without its activity record and default views,
-    CKAN's synchronous indexing off), then only the datasets missing from the index are indexed
-    (CKAN's ``search.rebuild(only_missing=True)``, with our index hooks).
-    """
-    import ckan.model as model
+def _publishers() -> list[tuple[dict[str, Any], Any]]:
+    """The 20 bench publishers (EPCIs drawn once), created when missing."""
     import ckan.plugins.toolkit as tk
-    from ckan.lib import search
 
-    from bench import bench_scale
     from ckanext.datagrandest import territories
-
-    if tk.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"] == n:
-        print(f"bench: reusing the {n} datasets already there", flush=True)
-        return
-
-    def context() -> dict[str, Any]:
-        return common.context()
 
     rng = random.Random(11)
     epcis = sorted(territories.territories("epci"), key=lambda t: t.code)
@@ -119,53 +102,110 @@ def _fill(n: int) -> None:
     for index, epci in enumerate(rng.sample(epcis, 20)):
         name = f"bench-publisher-{index:02d}"
         try:
-            org = tk.get_action("organization_show")(context(), {"id": name})
+            org = tk.get_action("organization_show")(common.context(), {"id": name})
         except tk.ObjectNotFound:
             org = tk.get_action("organization_create")(
-                context(),
+                common.context(),
                 {"name": name, "title": epci.name, "body_kind": "epci", "territories": [epci.code]},
             )
         orgs.append((org, epci))
-    communes = sorted(territories.territories("commune"), key=lambda t: t.code)
+    return orgs
+
+
+def _missing(n: int) -> list[int]:
+    """Indexes of the datasets ``bench-page-<i>`` (i < n) not in the database yet."""
+    import ckan.model as model
+
     query = model.Session.query(model.Package.name).filter(model.Package.state == "active")
     there = {name for (name,) in query}
-    missing = [i for i in range(n) if f"bench-page-{i:05d}" not in there]
-    print(f"bench: {len(there)} datasets there, creating {len(missing)} ...", flush=True)
+    return [i for i in range(n) if f"bench-page-{i:05d}" not in there]
+
+
+def _fill_part(n: int, part: int, parts: int) -> None:
+    """Write the missing datasets whose index is ``part`` modulo ``parts``, then index them.
+
+    Dataset ``bench-page-<i>`` depends on ``i`` alone (an interrupted fill resumes; parts never
+    collide). Written by ``bench_scale.bulk_create`` (the validation and ``package_dict_save``
+    of ``package_create``, without its activity record and default views; CKAN's synchronous
+    indexing off), committed by 200, then indexed with our index hooks (``search.rebuild``).
+    """
+    import ckan.model as model
+    from ckan.lib import search
+
+    from bench import bench_scale
+    from ckanext.datagrandest import territories
+
+    orgs = _publishers()
+    communes = sorted(territories.territories("commune"), key=lambda t: t.code)
+    mine = [i for i in _missing(n) if i % parts == part]
+    ids: list[str] = []
     start = time.perf_counter()
-    with bench_scale._no_synchronous_indexing(), common.timed() as timing:
-        for done, index in enumerate(missing, 1):
-            place_rng = random.Random(index)
+    with bench_scale._no_synchronous_indexing():
+        for done, index in enumerate(mine, 1):
+            rng = random.Random(index)
             org, epci = orgs[index % len(orgs)]
             # Strasbourg gets its share so that the filtered search has results.
-            place = "67482" if index % 25 == 0 else place_rng.choice(communes).code
-            bench_scale.bulk_create(
-                {
-                    "name": f"bench-page-{index:05d}",
-                    "title": f"Jeu de données de mesure {index}",
-                    "notes": "Données produites pour mesurer les pages du portail.",
-                    "owner_org": org["id"],
-                    "license_id": "etalab-2.0",
-                    "territories": [place] if index % 3 else [epci.code],
-                    "theme": [EU + "data-theme/" + place_rng.choice(THEMES)],
-                    "tag_string": "mesure,bench",
-                    "resources": [
-                        {
-                            "url": f"https://example.org/data/{index}.csv",
-                            "name": "Données",
-                            "format": "CSV",
-                        }
-                    ],
-                }
-            )
-            if done % 200 == 0 or done == len(missing):
+            place = "67482" if index % 25 == 0 else rng.choice(communes).code
+            data = {
+                "name": f"bench-page-{index:05d}",
+                "title": f"Jeu de données de mesure {index}",
+                "notes": "Données produites pour mesurer les pages du portail.",
+                "owner_org": org["id"],
+                "license_id": "etalab-2.0",
+                "territories": [place] if index % 3 else [epci.code],
+                "theme": [EU + "data-theme/" + rng.choice(THEMES)],
+                "tag_string": "mesure,bench",
+                "resources": [
+                    {
+                        "url": f"https://example.org/data/{index}.csv",
+                        "name": "Données",
+                        "format": "CSV",
+                    }
+                ],
+            }
+            ids.append(bench_scale.bulk_create(data))
+            if done % 200 == 0 or done == len(mine):
                 model.repo.commit()
                 rate = done / (time.perf_counter() - start)
-                print(f"bench: {done}/{len(missing)} ({rate:.1f}/s)", flush=True)
-    print("bench: indexing the datasets missing from the index ...", flush=True)
-    with common.timed() as indexing:
+                print(f"bench: part {part}: {done}/{len(mine)} ({rate:.1f}/s)", flush=True)
+    if ids:
+        search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
+        search.commit()
+        print(f"bench: part {part}: {len(ids)} indexed", flush=True)
+    model.Session.remove()
+
+
+def _fill(n: int, workers: int) -> None:
+    """N datasets on communes of every département, written and indexed by `workers` processes.
+
+    Then whatever is still missing from the index (an earlier run interrupted while indexing)
+    is indexed (CKAN's ``search.rebuild(only_missing=True)``).
+    """
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    from ckan.lib import search
+
+    if tk.get_action("package_search")({"ignore_auth": True}, {"rows": 0})["count"] == n:
+        print(f"bench: reusing the {n} datasets already there", flush=True)
+        return
+    _publishers()  # before the parts start, so that they do not race to create them
+    missing = _missing(n)
+    print(f"bench: creating {len(missing)} datasets in {workers} processes ...", flush=True)
+    with common.timed() as timing:
+        others = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bench.bench_pages", "--fill", str(n), "--part"]
+                + [f"{part}/{workers}"],
+                cwd=common.ROOT,
+            )
+            for part in range(1, workers)
+        ]
+        _fill_part(n, 0, workers)
+        if any(other.wait() != 0 for other in others):
+            raise SystemExit("bench: a fill process failed")
         search.rebuild(only_missing=True, defer_commit=True, quiet=True)
         search.commit()
-    print(f"bench: written in {timing.wall:.0f} s, indexed in {indexing.wall:.0f} s", flush=True)
+    print(f"bench: {len(missing)} datasets written and indexed in {timing.wall:.0f} s", flush=True)
     model.Session.remove()
 
 
@@ -211,11 +251,11 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def _measure(n: int, rounds: int, blocks: int) -> bool:
+def _measure(n: int, rounds: int, blocks: int, workers: int) -> bool:
     database, env = _database(n)
     common.setup_database(database, env, empty=False)
     fill = subprocess.run(
-        [sys.executable, "-m", "bench.bench_pages", "--fill", str(n)],
+        [sys.executable, "-m", "bench.bench_pages", "--fill", str(n), "--workers", str(workers)],
         cwd=common.ROOT,
         env={**os.environ, **env},
     )
@@ -259,20 +299,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", type=int, help="also measure at this size (e.g. 10000)")
     parser.add_argument("--rounds", type=int, default=20, help="timed requests per child (20)")
     parser.add_argument("--blocks", type=int, default=2, help="children per variant (2)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes writing the datasets of a new size (1)"
+    )
     parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--part", help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["ours", "stock"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fill is not None:
         app = _app(stock=False)
         with app._wsgi_app.test_request_context("/"):
-            _fill(args.fill)
+            if args.part:
+                part, parts = (int(x) for x in args.part.split("/"))
+                _fill_part(args.fill, part, parts)
+            else:
+                _fill(args.fill, args.workers)
         return 0
     if args.child:
         _child(args.child, args.rounds)
         return 0
-    ok = _measure(args.n, args.rounds, args.blocks)
+    ok = _measure(args.n, args.rounds, args.blocks, args.workers)
     if args.big:
-        ok = _measure(args.big, args.rounds, args.blocks) and ok
+        ok = _measure(args.big, args.rounds, args.blocks, args.workers) and ok
     return 0 if ok else 1
 
 
