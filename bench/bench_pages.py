@@ -215,19 +215,21 @@ def _child(variant: str, rounds: int) -> None:
 
     stock = variant == "stock"
     client = Client(_app(stock))
-    urls = [stock_url if stock else ours for _, ours, stock_url in PAGES]
-    for url in urls:  # warm-up: templates compiled, caches (ours: the home blocks) filled
+    # Samples keyed by label: the URLs are built in each process (the territory filter's code
+    # may change between the parent's start and a child's).
+    urls = {label: stock_url if stock else ours for label, ours, stock_url in PAGES}
+    for label, url in urls.items():  # warm-up: templates compiled, caches (home blocks) filled
         for _ in range(2):
             response = client.get(url)
             if response.status_code != 200:
-                raise SystemExit(f"{variant} {url}: HTTP {response.status_code}")
-    samples: dict[str, list[tuple[float, float]]] = {url: [] for url in urls}
+                raise SystemExit(f"{variant} {label} {url}: HTTP {response.status_code}")
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in urls}
     for _ in range(rounds):
-        for url in urls:
+        for label, url in urls.items():
             with common.timed() as timing:
                 response = client.get(url)
                 response.get_data()
-            samples[url].append((timing.wall, timing.cpu))
+            samples[label].append((timing.wall, timing.cpu))
     print("SAMPLES " + json.dumps({"variant": variant, "samples": samples}), flush=True)
 
 
@@ -266,15 +268,15 @@ def _measure(n: int, rounds: int, blocks: int, workers: int) -> bool:
         order = ["ours", "stock"] if block % 2 == 0 else ["stock", "ours"]
         for variant in order:
             result = _run_child(["--child", variant, "--rounds", str(rounds)], env)
-            for url, samples in result["samples"].items():
-                merged[variant].setdefault(url, []).extend(tuple(s) for s in samples)
+            for label, samples in result["samples"].items():
+                merged[variant].setdefault(label, []).extend(tuple(s) for s in samples)
     print(f"\n{n} datasets ({database}), {rounds * blocks} timed requests per page and variant")
     columns = ("ours p50", "p95", "stock p50", "p95", "ratio", "cpu")
     print(f"{'page':26} " + " ".join(f"{c:>9}" for c in columns))
     ok = True
-    for label, ours_url, stock_url in PAGES:
-        ours = merged["ours"][ours_url]
-        stock = merged["stock"][stock_url]
+    for label, _ours_url, _stock_url in PAGES:
+        ours = merged["ours"][label]
+        stock = merged["stock"][label]
         ours_wall = [w * 1000 for w, _ in ours]
         stock_wall = [w * 1000 for w, _ in stock]
         ratio = statistics.median(ours_wall) / statistics.median(stock_wall)
