@@ -3,36 +3,104 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pyshacl
+import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS
+from schema_support import region_org as make_organization
 
 from ckanext.datagrandest import vocabularies
+
+__all__ = ["make_organization"]  # the Région's organisation, as in the schema tests
 
 SHAPES_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "shacl"
 DCAT_AP_301 = SHAPES_DIR / "dcat-ap-3.0.1"
 SHAPE_FILES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "shapes_recommended.ttl")
 PUBLISHER_TYPES = Namespace("http://purl.org/adms/publishertype/")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SITE_URL = "http://test.ckan.net"  # ckan.site_url of test.ini
+# extension of an RDF endpoint: (its media type, rdflib's name of the syntax)
+FORMATS = {
+    "ttl": ("text/turtle", "turtle"),
+    "rdf": ("application/rdf+xml", "xml"),
+    "xml": ("application/rdf+xml", "xml"),
+    "jsonld": ("application/ld+json", "json-ld"),
+}
 
 
-def make_organization(**fields: Any) -> dict[str, Any]:
-    defaults = {
-        "name": "region-grand-est",
-        "title": "Région Grand Est",
-        "body_kind": "region",
-        "siren": "200052264",
-        "website": "https://www.grandest.fr/",
-        "email": "opendata@grandest.fr",
-        "territories": ["44"],
-    }
-    defaults.update(fields)
-    return factories.Organization(**defaults)
+def load_shapes(folder: Path, names: tuple[str, ...]) -> Graph:
+    """The shape files ``names`` of ``folder`` in one graph; a missing folder skips the test,
+    except in CI where it fails it (the shapes are part of the check there)."""
+    if not folder.is_dir():
+        reason = f"shapes not found in {folder.resolve()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    g = Graph()
+    for name in names:
+        g.parse(folder / name, format="turtle")
+    return g
+
+
+def shacl_report(turtle: str, shapes: Graph, inference: str = "none") -> Graph:
+    """The SHACL report on the Turtle ``turtle`` alone, as a validator reads one page."""
+    data = Graph().parse(data=turtle, format="turtle")
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference=inference)
+    graph: Graph = report
+    return graph
+
+
+def violations(turtle: str, shapes: Graph, inference: str = "none") -> list[str]:
+    """The violations of ``shapes`` in ``turtle``, one line each (focus, path, value, message);
+    warnings and infos are advice, not counted."""
+    report = shacl_report(turtle, shapes, inference)
+    found = []
+    # Only the report's own results: those under sh:detail explain a result (often a
+    # warning) and carry the default severity.
+    for result in report.objects(None, SH.result):
+        if report.value(result, SH.resultSeverity) != SH.Violation:
+            continue
+        found.append(
+            " | ".join(
+                str(report.value(result, p))
+                for p in (SH.focusNode, SH.resultPath, SH.value, SH.resultMessage)
+            )
+        )
+    return sorted(found)
+
+
+def _body(response: Any) -> str:
+    body: str = response.body
+    return body
+
+
+def catalogue_pages(
+    app: Any, url: str, most: int, read: Callable[[Any], str] = _body
+) -> Iterator[tuple[str, str, Graph]]:
+    """Each page of the Turtle catalogue from ``url`` on, following hydra:next as a harvester
+    does: (its path, its body as ``read`` decodes it, its graph). Past ``most`` pages the
+    paging does not end, and the test fails."""
+    for _ in range(most):
+        response = app.get(url)
+        assert response.status_code == 200, response.body
+        body = read(response)
+        graph = Graph().parse(data=body, format="turtle")
+        yield url, body, graph
+        collection = graph.value(predicate=RDF.type, object=HYDRA.PagedCollection)
+        following = graph.value(collection, HYDRA.next) if collection else None
+        if following is None:
+            return
+        url = str(following).replace(SITE_URL, "")
+    pytest.fail(f"paging does not end: more than {most} pages from {url}")
 
 
 def harvest_link(

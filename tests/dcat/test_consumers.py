@@ -7,15 +7,17 @@ import json
 import re
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from ckanext.datagrandest import vocabularies
 
 from . import datagouv
 from .support import (
+    FORMATS,
     FULL_DATASET,
     MINIMAL_DATASET,
+    catalogue_pages,
     harvest_link,
     make_dataset,
     make_organization,
@@ -23,13 +25,6 @@ from .support import (
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-FORMATS = {
-    "ttl": ("text/turtle", "turtle"),
-    "rdf": ("application/rdf+xml", "xml"),
-    "xml": ("application/rdf+xml", "xml"),
-    "jsonld": ("application/ld+json", "json-ld"),
-}
 ACCEPTS = {
     "text/turtle": "turtle",
     "application/rdf+xml": "xml",
@@ -272,14 +267,9 @@ def _uri(dataset: dict) -> URIRef:
 def _all_pages(app, url: str) -> tuple[Graph, int]:
     merged = Graph()
     pages = 0
-    while url:
+    for _, _, graph in catalogue_pages(app, url, 10, read=decode_as_http_client):
         pages += 1
-        assert pages <= 10, "paging does not end"
-        graph = _catalogue(app, url)
         merged += graph
-        collection = graph.value(predicate=RDF.type, object=HYDRA.PagedCollection)
-        following = graph.value(collection, HYDRA.next) if collection else None
-        url = str(following).replace("http://test.ckan.net", "") if following else ""
     return merged, pages
 
 

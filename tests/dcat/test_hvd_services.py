@@ -3,19 +3,15 @@ DCAT-AP HVD 3.0.0 and DCAT-AP 3.0.1 shapes on the output alone (no background gr
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pyshacl
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS
 
 from ckanext.datagrandest.dcat import services
 
-from .support import SHAPES_DIR, make_dataset, make_organization
+from .support import SHAPES_DIR, load_shapes, make_dataset, make_organization, violations
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -27,22 +23,10 @@ ADDRESSES, GEOSPATIAL = BNA + "c_c3de25e4", BNA + "c_ac64a52d"
 WMS_URL = "https://geo.strasbourg.eu/geoserver/adresses/wms?SERVICE=WMS&REQUEST=GetCapabilities"
 
 
-def _shapes(folder: Path, names: tuple[str, ...]) -> Graph:
-    if not folder.is_dir():
-        reason = f"shapes not found in {folder.resolve()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    g = Graph()
-    for name in names:
-        g.parse(folder / name, format="turtle")
-    return g
-
-
 @pytest.fixture(scope="module")
 def hvd_shapes() -> Graph:
     # base + ranges + usage notes: every constraint of the HVD application profile.
-    return _shapes(HVD_DIR, ("hvd-SHACL-full.ttl",))
+    return load_shapes(HVD_DIR, ("hvd-SHACL-full.ttl",))
 
 
 def hvd_violations(turtle: str, shapes: Graph) -> list[str]:
@@ -50,30 +34,6 @@ def hvd_violations(turtle: str, shapes: Graph) -> list[str]:
     email): true of every IRI under RDFS semantics, which the check applies (without it no
     URL would pass, whatever the data)."""
     return violations(turtle, shapes, inference="rdfs")
-
-
-@pytest.fixture(scope="module")
-def dcat_shapes() -> Graph:
-    return _shapes(
-        SHAPES_DIR / "dcat-ap-3.0.1",
-        ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "shapes_recommended.ttl"),
-    )
-
-
-def violations(turtle: str, shapes: Graph, inference: str = "none") -> list[str]:
-    data = Graph().parse(data=turtle, format="turtle")
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference=inference)
-    found = []
-    for result in report.objects(None, SH.result):
-        if report.value(result, SH.resultSeverity) != SH.Violation:
-            continue
-        found.append(
-            " | ".join(
-                str(report.value(result, p))
-                for p in (SH.focusNode, SH.resultPath, SH.value, SH.resultMessage)
-            )
-        )
-    return sorted(found)
 
 
 HVD_DATASET = {
@@ -145,7 +105,7 @@ def test_the_same_check_catches_an_hvd_dataset_without_its_api(app, hvd_shapes):
     assert any("servesDataset" in v and "accessService" in v for v in found), found
 
 
-def test_an_api_resource_is_a_data_service(app, dcat_shapes):
+def test_an_api_resource_is_a_data_service(app, shapes):
     org = make_organization()
     dataset = make_dataset(org, **HVD_DATASET)
     turtle = app.get(f"/dataset/{dataset['name']}.ttl").body
@@ -169,11 +129,11 @@ def test_an_api_resource_is_a_data_service(app, dcat_shapes):
     assert (service, DCAT.servesDataset, ref) in g
     # The file stays a plain distribution.
     assert len(list(g.subjects(DCAT.accessService, None))) == 1
-    dataservice_problems = [v for v in violations(turtle, dcat_shapes) if str(service) in v]
+    dataservice_problems = [v for v in violations(turtle, shapes) if str(service) in v]
     assert not dataservice_problems, "\n".join(dataservice_problems)
 
 
-def test_the_catalogue_lists_its_data_services(app, dcat_shapes):
+def test_the_catalogue_lists_its_data_services(app, shapes):
     org = make_organization()
     make_dataset(org, **HVD_DATASET)
     make_dataset(
@@ -195,7 +155,7 @@ def test_the_catalogue_lists_its_data_services(app, dcat_shapes):
     assert len(listed) == 3
     titles = {str(g.value(s, DCTERMS.title)) for s in listed}
     assert titles == {"Adresses (WMS)", "API Opendatasoft", "API CKAN"}
-    found = [v for v in violations(turtle, dcat_shapes) if any(str(s) in v for s in listed)]
+    found = [v for v in violations(turtle, shapes) if any(str(s) in v for s in listed)]
     assert not found, "\n".join(found)
 
 

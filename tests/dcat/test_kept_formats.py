@@ -10,8 +10,7 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from ckanext.datagrandest.harvesters import harvest_warnings
 
-from .support import MINIMAL_DATASET, make_organization
-from .test_shacl import violations
+from .support import MINIMAL_DATASET, make_organization, violations
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

@@ -8,40 +8,23 @@ controlled vocabularies and recommended (only violations count; warnings are adv
 
 from __future__ import annotations
 
-import pyshacl
 import pytest
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
 from ckanext.datagrandest import vocabularies
 
 from .support import (
     FULL_DATASET,
     MINIMAL_DATASET,
+    catalogue_pages,
     harvest_link,
     make_dataset,
     make_organization,
+    violations,
 )
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-
-
-def violations(turtle: str, shapes: Graph) -> list[str]:
-    data = Graph().parse(data=turtle, format="turtle")
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none")
-    found = []
-    # Only the report's own results: those under sh:detail explain a result (often a
-    # warning) and carry the default severity.
-    for result in report.objects(None, SH.result):
-        if report.value(result, SH.resultSeverity) != SH.Violation:
-            continue
-        found.append(
-            " | ".join(
-                str(report.value(result, p))
-                for p in (SH.focusNode, SH.resultPath, SH.value, SH.resultMessage)
-            )
-        )
-    return sorted(found)
 
 
 def test_fully_filled_dataset_has_no_violation(app, shapes):
@@ -108,7 +91,6 @@ def test_the_same_check_catches_the_stock_profile_alone(app, shapes):
 
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 ORIGINAL_PUBLISHER = {
     "name": "Metz Métropole",
     "uri": "https://www.metzmetropole.fr/",
@@ -235,19 +217,11 @@ def test_every_catalogue_page_and_every_dataset_alone_has_no_violation(
 ):
     datasets = fixture_catalogue()
     monkeypatch.setitem(ckan_config, "ckanext.dcat.datasets_per_page", 4)
-    found: dict[str, list[str]] = {}
-    url = "/catalog.ttl"
-    pages = 0
-    while url:
-        pages += 1
-        assert pages <= 5, "paging does not end"
-        turtle = app.get(url).body
-        found[url] = violations(turtle, shapes)
-        graph = Graph().parse(data=turtle, format="turtle")
-        collection = graph.value(predicate=RDF.type, object=HYDRA.PagedCollection)
-        following = graph.value(collection, HYDRA.next)
-        url = str(following).replace("http://test.ckan.net", "") if following else ""
-    assert pages == 3, found.keys()
+    found = {
+        url: violations(turtle, shapes)
+        for url, turtle, _ in catalogue_pages(app, "/catalog.ttl", 5)
+    }
+    assert len(found) == 3, found.keys()
     for dataset in datasets:
         url = f"/dataset/{dataset['id']}.ttl"
         found[url] = violations(app.get(url).body, shapes)
@@ -269,18 +243,9 @@ def test_the_demo_catalogue_alone_has_no_violation(app, shapes):
     expected = len(demo.content()["datasets"])
     found: dict[str, list[str]] = {}
     seen = 0
-    url = "/catalog.ttl"
-    pages = 0
-    while url:
-        pages += 1
-        assert pages <= 20, "paging does not end"
-        turtle = app.get(url).body
+    for url, turtle, graph in catalogue_pages(app, "/catalog.ttl", 20):
         found[url] = violations(turtle, shapes)
-        graph = Graph().parse(data=turtle, format="turtle")
         seen += len(set(graph.subjects(RDF.type, DCAT.Dataset)))
-        collection = graph.value(predicate=RDF.type, object=HYDRA.PagedCollection)
-        following = graph.value(collection, HYDRA.next)
-        url = str(following).replace("http://test.ckan.net", "") if following else ""
     assert seen == expected
     total = sum(len(v) for v in found.values())
     assert total == 0, f"{total} violations\n" + "\n".join(
