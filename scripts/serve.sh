@@ -17,5 +17,12 @@ if grep -q '^ckanext\.xloader\.api_token = ' "$ROOT/ckan.ini" 2>/dev/null; then
     done
   ) >>"$STATE_DIR/log/previews.log" 2>&1 &
 fi
+# The demo's sample WMS/WFS (demo/ogc.py; data/demo-previews.yaml names it) for the map previews
+# of services. It watches this shell's process, which becomes the portal's: it stops with it.
+if port_busy "$DGE_OGC_PORT"; then
+  echo "ogc: port $DGE_OGC_PORT is in use: the demo's sample WMS/WFS is not started (set DGE_OGC_PORT and run 'make config')" >&2
+else
+  (cd "$ROOT" && exec "$VENV/bin/python" -m demo.ogc --port "$DGE_OGC_PORT" --parent $$) >>"$STATE_DIR/log/ogc.log" 2>&1 &
+fi
 echo "ckan: serving DataGrandEst on http://127.0.0.1:$DGE_CKAN_PORT (Ctrl-C stops it; 'make stop' stops the services)"
 exec "$VENV/bin/ckan" -c "$ROOT/ckan.ini" run -H 127.0.0.1 -p "$DGE_CKAN_PORT" --disable-reloader

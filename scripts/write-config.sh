@@ -31,6 +31,8 @@ xloader_token=""
   echo "ckan.datastore.read_url = postgresql://datastore_ro:datastore_ro@127.0.0.1:$DGE_PG_PORT/datastore"
   # the demo's preview files (demo/files), served by CKAN itself: they preview offline
   echo "extra_public_paths = $ROOT/demo/files"
+  # the demo's sample WMS/WFS (demo/ogc.py, started by scripts/serve.sh beside the portal)
+  echo "ckanext.datagrandest.demo.ogc_url = http://127.0.0.1:$DGE_OGC_PORT"
   [ -n "$xloader_token" ] && echo "ckanext.xloader.api_token = $xloader_token"
   # DCAT-AP shapes for the quality score's "DCAT-AP compliant" indicator, read where they are
   shapes=$ROOT/../shared/reference/shacl/dcat-ap-3.0.1

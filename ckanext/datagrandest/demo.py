@@ -14,6 +14,8 @@ import ckan.plugins.toolkit as tk
 import yaml
 from ckan.lib import search as ckan_search
 
+from ckanext.datagrandest import config as dge_config
+
 
 def files() -> list[str]:
     """Names of the demo content files, in loading order."""
@@ -30,8 +32,14 @@ def content() -> dict[str, list[dict[str, Any]]]:
     data_dir = resources.files("ckanext.datagrandest").joinpath("data")
     merged: dict[str, list[dict[str, Any]]] = {"organizations": [], "datasets": []}
     for name in files():
-        # "{site_url}": files the demo serves itself (demo/files, see demo-previews.yaml)
-        text = data_dir.joinpath(name).read_text("utf-8").replace("{site_url}", _site_url())
+        # "{site_url}": files the demo serves itself (demo/files, see demo-previews.yaml);
+        # "{ogc_url}": its sample WMS/WFS service (demo/ogc.py)
+        text = (
+            data_dir.joinpath(name)
+            .read_text("utf-8")
+            .replace("{site_url}", _site_url())
+            .replace("{ogc_url}", dge_config.demo_ogc_url())
+        )
         loaded = yaml.safe_load(text) or {}
         for key in merged:
             merged[key].extend(loaded.get(key) or [])

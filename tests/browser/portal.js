@@ -13,6 +13,8 @@ const { chromium } = require('playwright-core');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM = process.env.DGE_CHROMIUM || '/usr/bin/chromium';
 const STEP_TIMEOUT = 30000;
+// The demo's sample WMS/WFS (demo/ogc.py): another site by design, asked by the browser itself.
+const OGC_URL = process.env.DGE_OGC_URL || '';
 
 const [baseUrl, shotDir, mode = 'scenario'] = process.argv.slice(2);
 const report = { mode, steps: [], audits: [], screenshots: [], console_errors: [], external_requests: [] };
@@ -82,7 +84,9 @@ async function scenario(browser) {
   // offline by design: every request stays on the portal (no tile server, no CDN)
   page.on('request', (request) => {
     const url = request.url();
-    if (/^https?:/.test(url) && !url.startsWith(baseUrl)) report.external_requests.push(url);
+    if (/^https?:/.test(url) && !url.startsWith(baseUrl) && !(OGC_URL && url.startsWith(OGC_URL))) {
+      report.external_requests.push(url);
+    }
   });
   page.on('pageerror', (error) => report.console_errors.push(
     `${page.url()}: ${error.message} ${(error.stack || '').split('\n').slice(1, 3).join(' ')}`));
@@ -223,8 +227,67 @@ async function scenario(browser) {
     return 'features drawn';
   });
 
+  await attempt('a WMS service previews as a map the browser asks from the service', async () => {
+    const maps = [];
+    const seen = (response) => {
+      if (/REQUEST=GetMap/i.test(response.url())) maps.push(`${response.status()} ${response.headers()['content-type']}`);
+    };
+    page.on('response', seen);
+    try {
+      await page.goto(`${baseUrl}/dataset/prefectures-du-grand-est-services-cartographiques`);
+      const frame = await previewFrame(page);
+      await frame.locator('.ol-viewport canvas').first().waitFor();
+      // the map images come from the service (another site: the canvas cannot be read back,
+      // so what is judged is what the service sent)
+      const deadline = Date.now() + STEP_TIMEOUT;
+      while (!maps.length && Date.now() < deadline) await page.waitForTimeout(200);
+      await page.waitForLoadState('networkidle');
+      if (!maps.length || !maps.every((m) => m.startsWith('200 image/png'))) throw new Error(`GetMap answers: ${maps.join(', ') || 'none'}`);
+      const problems = await frame.locator('.dge-map-problem').count();
+      if (problems) throw new Error(`the viewer says: ${await frame.locator('.dge-map-problem').innerText()}`);
+      const layers = await frame.locator('.layerswitcher, .ol-layerswitcher, .olControlLayerSwitcher').innerText().catch(() => '');
+      await shoot(page, 'dataset-wms-preview');
+      return `${maps.length} map images${layers ? `; layers: ${layers.replace(/\s+/g, ' ').trim()}` : ''}`;
+    } finally {
+      page.off('response', seen);
+    }
+  });
+
+  await attempt('a WFS service previews its features as a map', async () => {
+    await page.goto(`${baseUrl}/dataset/prefectures-du-grand-est-services-cartographiques`);
+    const link = page.locator('a[href*="/resource/"]', { hasText: 'WFS' }).first();
+    const [features] = await Promise.all([
+      page.waitForResponse((response) => /REQUEST=GetFeature/i.test(response.url())),
+      Promise.all([page.waitForURL(/\/resource\//), link.click()]),
+    ]);
+    if (features.status() !== 200) throw new Error(`GetFeature answered ${features.status()}`);
+    const frame = await previewFrame(page);
+    await frame.locator('.ol-viewport canvas').first().waitFor();
+    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.ol-viewport canvas')).some((canvas) => {
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
+      return painted > 50;
+    }));
+    if (await frame.locator('.dge-map-problem').count()) throw new Error(await frame.locator('.dge-map-problem').innerText());
+    return 'features drawn';
+  });
+
+  await attempt('a service that cannot be read says so in French, not a blank map', async () => {
+    await page.goto(`${baseUrl}/dataset/service-hors-service`);
+    const frame = await previewFrame(page);
+    const note = frame.locator('.dge-map-problem');
+    await note.waitFor();
+    const text = await note.innerText();
+    if (!text.startsWith('Pas de carte')) throw new Error(`message: ${text}`);
+    await shoot(page, 'dataset-service-problem');
+    return text;
+  });
+
   await attempt('switch to English', async () => {
     await page.goto(`${baseUrl}/dataset/communes-du-bas-rhin`);
+    // the table preview's frame loads after the page: typing starts once it has settled
+    await page.waitForLoadState('networkidle');
     // CKAN's language picker (a select2 in the footer), from the keyboard
     const picker = page.locator('.lang-container .select2-focusser').first();
     if (await picker.count()) {

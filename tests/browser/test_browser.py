@@ -23,6 +23,9 @@ from typing import Any
 
 import pytest
 
+from demo import ogc
+from demo.replay import ReplayServer
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 STATE = ROOT / ".state"
@@ -70,7 +73,7 @@ def _settings() -> dict[str, str]:
     }
 
 
-def _write_ini(path: Path, settings: dict[str, str], port: int) -> None:
+def _write_ini(path: Path, settings: dict[str, str], port: int, ogc_url: str) -> None:
     pg = settings["db_url"].rpartition("/")[0].rpartition("@")[2]
     site = f"http://127.0.0.1:{port}"
     path.write_text(
@@ -93,6 +96,7 @@ def _write_ini(path: Path, settings: dict[str, str], port: int) -> None:
                 f"ckan.storage_path = {STATE / 'browser' / 'storage'}",
                 f"extra_public_paths = {ROOT / 'demo' / 'files'}",
                 "ckanext.xloader.api_token = NOT_SET",
+                f"ckanext.datagrandest.demo.ogc_url = {ogc_url}",
                 "",
                 (ROOT / "config" / "logging.ini").read_text("utf-8"),
             ]
@@ -134,8 +138,25 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
     pytest.fail(f"the browser-test CKAN did not listen on {port} within {START_LIMIT} s, see {log}")
 
 
+def _api_post(site: str, action: str, token: str, data: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        f"{site}/api/3/action/{action}",
+        data=json.dumps(data).encode("utf-8"),
+        headers={"Authorization": token, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)["result"]
+
+
 @pytest.fixture(scope="module")
-def portal() -> Iterator[str]:
+def service() -> Iterator[ReplayServer]:
+    """The demo's sample WMS/WFS (demo/ogc.py), which the demo's service resources name."""
+    with ogc.server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def portal(service: ReplayServer) -> Iterator[str]:
     """A CKAN serving the demo (with its previews loaded) on a free port; its URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
@@ -152,7 +173,7 @@ def portal() -> Iterator[str]:
     log.write_text("", "utf-8")
     port = _free_port()
     ini = work / f"{settings['site_id']}.ini"
-    _write_ini(ini, settings, port)
+    _write_ini(ini, settings, port, service.url)
     # CKAN_* variables of the suite would override the ini's database and site id
     env = {k: v for k, v in os.environ.items() if not k.startswith("CKAN_")}
     env["DGE_PG_PORT"] = settings["pg_port"]
@@ -209,6 +230,21 @@ def portal() -> Iterator[str]:
             time.sleep(1)
         if waiting:
             pytest.fail(f"xloader did not load {sorted(waiting)} within {LOAD_LIMIT} s, see {log}")
+        # a service that answers 500: the viewer's bad path
+        _api_post(
+            site,
+            "package_create",
+            token,
+            {
+                "name": "service-hors-service",
+                "title": "Service hors service",
+                "notes": "Un service WMS qui répond par une erreur.",
+                "owner_org": "region-grand-est",
+                "territories": ["44"],
+                "license_id": "etalab-2.0",
+                "resources": [{"url": f"{service.url}/broken/wms", "format": "WMS_SRVC"}],
+            },
+        )
         yield site
     finally:
         for process in processes:
@@ -221,12 +257,13 @@ def portal() -> Iterator[str]:
                 os.killpg(process.pid, 9)
 
 
-def _node(site: str, mode: str) -> dict[str, Any]:
+def _node(site: str, mode: str, ogc_url: str) -> dict[str, Any]:
     node = shutil.which("node")
     assert node, "node is missing (Debian package nodejs)"
     done = subprocess.run(
         [node, str(HERE / "portal.js"), site, str(SCREENSHOTS), mode],
         cwd=HERE,
+        env={**os.environ, "DGE_OGC_URL": ogc_url},
         capture_output=True,
         text=True,
         check=False,
@@ -247,13 +284,13 @@ def _node(site: str, mode: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def scenario(portal: str) -> dict[str, Any]:
-    return _node(portal, "scenario")
+def scenario(portal: str, service: ReplayServer) -> dict[str, Any]:
+    return _node(portal, "scenario", service.url)
 
 
 @pytest.fixture(scope="module")
-def audit(portal: str) -> dict[str, Any]:
-    return _node(portal, "audit")
+def audit(portal: str, service: ReplayServer) -> dict[str, Any]:
+    return _node(portal, "audit", service.url)
 
 
 SCENARIO_STEPS = [
@@ -266,6 +303,9 @@ SCENARIO_STEPS = [
     "a GeoJSON resource previews as a map without a tile server",
     "the map preview is usable with the keyboard alone",
     "a KML resource previews as a map",
+    "a WMS service previews as a map the browser asks from the service",
+    "a WFS service previews its features as a map",
+    "a service that cannot be read says so in French, not a blank map",
     "switch to English",
 ]
 
@@ -279,6 +319,20 @@ def test_visitor_scenario(scenario: dict[str, Any], name: str) -> None:
 
 def test_no_script_error_in_the_visited_pages(scenario: dict[str, Any]) -> None:
     assert not scenario["console_errors"]
+
+
+def test_the_service_previews_asked_the_service_from_the_browser(
+    scenario: dict[str, Any], service: ReplayServer
+) -> None:
+    """Capabilities, map images and features were asked by the browser: CKAN has no proxy."""
+    asked = [
+        f"{urllib.parse.urlsplit(path).path} {urllib.parse.urlsplit(path).query.lower()}"
+        for path in service.requests
+    ]
+    assert any(p.startswith("/wms ") and "request=getcapabilities" in p for p in asked)
+    assert any(p.startswith("/wms ") and "request=getmap" in p for p in asked)
+    assert any(p.startswith("/wfs ") and "request=getfeature" in p for p in asked)
+    assert any(p.startswith("/broken/wms ") for p in asked)
 
 
 def test_the_pages_and_previews_need_nothing_from_another_site(scenario: dict[str, Any]) -> None:

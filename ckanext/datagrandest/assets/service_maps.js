@@ -29,6 +29,11 @@
     clearTimeout(silence);
   }
 
+  // Geoview's WMS reader leaves its last failure unhandled; the message above says it.
+  window.addEventListener('unhandledrejection', function (event) {
+    if (shown && /capabilities/i.test(String(event.reason))) { event.preventDefault(); }
+  });
+
   var silence = setTimeout(function () { if (!answered) { problem(text.silent); } }, 20000);
 
   // Public services allow any site (Access-Control-Allow-Origin: *), which browsers refuse for
