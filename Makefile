@@ -156,6 +156,7 @@ bench-csw: services
 bench-fidelity: services
 	@$(BIN)/python -m bench fidelity
 
-# Server time of the portal's pages against stock CKAN: `make bench-pages N=1000 BIG=10000`.
+# Server time of the portal's pages against stock CKAN: `make bench-pages N=1000 BIG=10000`
+# (WORKERS=3: processes filling a new catalogue).
 bench-pages: services
-	@$(BIN)/python -m bench pages --n $${N:-1000} $${BIG:+--big $$BIG}
+	@$(BIN)/python -m bench pages --n $${N:-1000} $${BIG:+--big $$BIG} $${WORKERS:+--workers $$WORKERS}

@@ -2,7 +2,9 @@
 
 Runs on its own database and search-index site id per size (``ckan_bench_pages_<n>``, kept
 between runs: filling is the slow part), filled with N datasets of our schema spread over 20
-publishers, every département and the 13 EU themes. Then, in the same run, child processes
+publishers, every département and the 13 EU themes, by the bulk path of ``bench scale``
+(``bench_scale.bulk_create``) in ``--workers`` processes, then indexed with our index hooks; a
+fill that was interrupted resumes. Then, in the same run, child processes
 load CKAN's WSGI app from test.ini either with the portal's plugins (``ours``) or with
 ``ckan.plugins = activity`` (``stock``: CKAN alone, same database and index), warm each page
 up, and time whole requests through the full WSGI stack with werkzeug's test client (no HTTP
@@ -16,7 +18,8 @@ and a territory page (``/territoire/67``; stock has none, so it is compared with
 page for the same datasets, its nearest page). Prints p50 and p95 wall time per page and variant,
 the ratio of the p50s (target <= 1.5) and the CPU-time ratio.
 
-    .venv/bin/python -m bench pages [--n 1000] [--rounds 20] [--blocks 2]
+    .venv/bin/python -m bench pages [--n 1000] [--big 10000] [--rounds 20] [--blocks 2]
+        [--workers 3]
 """
 
 from __future__ import annotations
