@@ -12,11 +12,13 @@
   var text = JSON.parse(settings.getAttribute('data-messages'));
   var shown = false;
   var answered = false;
+  var waitingNote = null;
 
   function problem(message) {
     if (shown) { return; }
     shown = true;
     var note = document.createElement('p');
+    if (message === text.silent) { waitingNote = note; }
     note.className = 'dge-map-problem';
     note.setAttribute('role', 'alert');
     note.textContent = message;
@@ -27,6 +29,12 @@
   function answer() {
     answered = true;
     clearTimeout(silence);
+    if (waitingNote) {
+      // a slow service answered after all: its own outcome replaces "not answered yet"
+      waitingNote.remove();
+      waitingNote = null;
+      shown = false;
+    }
   }
 
   // Geoview's WMS reader leaves its last failure unhandled; the message above says it.
