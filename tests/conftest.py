@@ -1,8 +1,14 @@
-"""Shared fixtures: CKAN's own pytest plugin does the heavy lifting; we add plugin migrations."""
+"""Shared fixtures: CKAN's own pytest plugin does the heavy lifting; we add plugin migrations
+and, from ``schema_support``, the module-scoped site of the tests that only read."""
 
 from __future__ import annotations
 
 import pytest
+
+# Imported here, they serve every test module without an import of its own.
+from schema_support import fresh_site, module_app, module_org, module_sysadmin
+
+__all__ = ["fresh_site", "module_app", "module_org", "module_sysadmin"]
 
 
 @pytest.fixture

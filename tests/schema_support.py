@@ -1,4 +1,6 @@
-"""Payloads of the regional schema shared by the schema, search, form and bad-input tests."""
+"""Payloads of the regional schema shared by the schema, search, form and bad-input tests, and
+the module-scoped fixtures of the tests that only read (``tests/conftest.py`` serves them to
+every test module)."""
 
 from __future__ import annotations
 
@@ -106,6 +108,23 @@ def full_dataset(owner_org: str, **extra: Any) -> dict[str, Any]:
     return data
 
 
+def small_dataset(
+    name: str, org: dict[str, Any], fmt: str = "CSV", **fields: Any
+) -> dict[str, Any]:
+    """A dataset with only what a test needs, created by a sysadmin: a title made from the
+    name, a test note, the Etalab licence and one ``fmt`` file; ``fields`` add or replace."""
+    data: dict[str, Any] = {
+        "name": name,
+        "title": name.replace("-", " ").capitalize(),
+        "notes": "Jeu de test.",
+        "owner_org": org["id"],
+        "license_id": "etalab-2.0",
+        "resources": [{"url": f"https://exemple.fr/{name}", "format": fmt}],
+        **fields,
+    }
+    return call_action("package_create", sysadmin_context(), **data)
+
+
 def load_plugins() -> None:
     """For module-scoped fixtures: the previous test's ``with_plugins`` unloaded them."""
     ckan.plugins.load_all()
@@ -135,19 +154,19 @@ def module_app(fresh_site):
     return _get_test_app()
 
 
-# For modules on ``fresh_site``, which import them (they then serve as ``org`` and
-# ``sysadmin``): module-scoped fixtures run before the function-scoped ``with_plugins``,
-# hence ``load_plugins``.
+# Module-scoped fixtures run before the function-scoped ``with_plugins``, hence
+# ``load_plugins``. They are named ``module_*`` so that a test asking for ``org`` or
+# ``sysadmin`` never gets, by accident, one that outlives a ``clean_db``.
 
 
-@pytest.fixture(scope="module", name="org")
+@pytest.fixture(scope="module")
 def module_org(fresh_site: None) -> dict[str, Any]:
     """The Région's organisation, created once for the module."""
     load_plugins()
     return region_org()
 
 
-@pytest.fixture(scope="module", name="sysadmin")
+@pytest.fixture(scope="module")
 def module_sysadmin(fresh_site: None) -> dict[str, Any]:
     """A sysadmin with an API token, created once for the module."""
     load_plugins()

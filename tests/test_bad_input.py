@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from schema_support import (
-    REGION,
-    fresh_site,
-    full_dataset,
-    module_app,
-    module_org,
-    module_sysadmin,
-)
+from schema_support import REGION, full_dataset
 
-__all__ = ["fresh_site", "module_app", "module_org", "module_sysadmin"]
-# No per-test ``with_plugins``: fresh_site loads the plugins for the whole module, so one
-# app serves every request.
+# No per-test ``with_plugins``: fresh_site (under module_app) loads the plugins for the whole
+# module, so one app serves every request.
 
 
 def _set(payload: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
@@ -36,199 +28,147 @@ def _error_at(errors: Any, path: tuple[Any, ...]) -> str:
 
 OVERSIZED = "x" * 301
 LIST_OF_ENTRIES = "Une liste d'éléments, chacun avec ses champs nommés, est attendue"
+# (case, path of the bad value, the value, the French message[, path of the error when it
+# is not the value's own])
 BAD_DATASETS = [
     # Wrong types, which CKAN alone answers with a 500 or an English 400.
-    ("contacts as text", ("contact",), "Service", ("contact",), LIST_OF_ENTRIES),
-    (
-        "a period as an object",
-        ("temporal_coverage",),
-        {"start": "2020"},
-        ("temporal_coverage",),
-        LIST_OF_ENTRIES,
-    ),
-    (
-        "extents as strings",
-        ("spatial_coverage",),
-        ["Strasbourg"],
-        ("spatial_coverage",),
-        LIST_OF_ENTRIES,
-    ),
-    (
-        "resources as text",
-        ("resources",),
-        "https://exemple.fr/a.csv",
-        ("resources",),
-        LIST_OF_ENTRIES,
-    ),
-    ("tags as text", ("tags",), "vélo", ("tags",), LIST_OF_ENTRIES),
-    ("keywords as a number", ("tag_string",), 42, ("tag_string",), "Doit être du texte"),
-    ("publisher as a list", ("owner_org",), ["region"], ("owner_org",), "Doit être du texte"),
-    ("themes as a number", ("theme",), 42, ("theme",), "Une liste de valeurs est attendue"),
-    ("description as an object", ("notes",), {"fr": "x"}, ("notes",), "Doit être du texte"),
-    ("date as a number", ("issued",), 2020, ("issued",), "Les dates doivent être du texte"),
+    ("contacts as text", ("contact",), "Service", LIST_OF_ENTRIES),
+    ("a period as an object", ("temporal_coverage",), {"start": "2020"}, LIST_OF_ENTRIES),
+    ("extents as strings", ("spatial_coverage",), ["Strasbourg"], LIST_OF_ENTRIES),
+    ("resources as text", ("resources",), "https://exemple.fr/a.csv", LIST_OF_ENTRIES),
+    ("tags as text", ("tags",), "vélo", LIST_OF_ENTRIES),
+    ("keywords as a number", ("tag_string",), 42, "Doit être du texte"),
+    ("publisher as a list", ("owner_org",), ["region"], "Doit être du texte"),
+    ("themes as a number", ("theme",), 42, "Une liste de valeurs est attendue"),
+    ("description as an object", ("notes",), {"fr": "x"}, "Doit être du texte"),
+    ("date as a number", ("issued",), 2020, "Les dates doivent être du texte"),
     (
         "unknown territory",
         ("territories",),
         ["67482", "99999"],
-        ("territories",),
         "Code de territoire inconnu : 99999",
     ),
     (
         "territories of the wrong type",
         ("territories",),
         {"code": "67"},
-        ("territories",),
         "Une liste de codes de territoires est attendue",
     ),
-    ("unknown theme", ("theme",), ["TRAN", "MAGIE"], ("theme",), "Valeur inconnue : MAGIE"),
+    ("unknown theme", ("theme",), ["TRAN", "MAGIE"], "Valeur inconnue : MAGIE"),
     (
         "end before start",
         ("temporal_coverage", 0, "end"),
         "2019-12-31",
-        ("temporal_coverage", 0, "end"),
         "La date de fin précède la date de début",
     ),
     (
         "impossible date",
         ("temporal_coverage", 0, "start"),
         "2020-13-45",
-        ("temporal_coverage", 0, "start"),
         "Format de date incorrect",
     ),
     (
         "bad email",
         ("contact", 0, "email"),
         "pas-un-courriel",
-        ("contact", 0, "email"),
         "Adresse électronique invalide : pas-un-courriel",
     ),
-    (
-        "oversized title",
-        ("title",),
-        OVERSIZED,
-        ("title",),
-        "Trop long : 301 caractères, 300 au maximum",
-    ),
+    ("oversized title", ("title",), OVERSIZED, "Trop long : 301 caractères, 300 au maximum"),
     (
         "HTML in the description",
         ("notes",),
         "Voir <script>alert(1)</script>",
-        ("notes",),
         "Le HTML n'est pas accepté",
     ),
     (
         "HTML in a contact name",
         ("contact", 0, "name"),
         '<a href="x">Service</a>',
-        ("contact", 0, "name"),
         "Le HTML n'est pas accepté",
     ),
-    ("version of the wrong type", ("version",), ["2", "3"], ("version",), "Doit être du texte"),
-    ("unknown licence", ("license_id",), "gpl-3.0", ("license_id",), "Licence inconnue : gpl-3.0"),
+    ("version of the wrong type", ("version",), ["2", "3"], "Doit être du texte"),
+    ("unknown licence", ("license_id",), "gpl-3.0", "Licence inconnue : gpl-3.0"),
     (
         "other licence without its name",
         ("license_id",),
         "other",
-        ("license_other",),
         "Précisez la licence",
+        ("license_other",),
     ),
-    ("unknown frequency", ("frequency",), "PARFOIS", ("frequency",), "Valeur inconnue : PARFOIS"),
-    ("unknown language", ("language",), ["KLINGON"], ("language",), "Valeur inconnue : KLINGON"),
-    ("script URL", ("url",), "javascript:alert(1)", ("url",), "Adresse web invalide"),
+    ("unknown frequency", ("frequency",), "PARFOIS", "Valeur inconnue : PARFOIS"),
+    ("unknown language", ("language",), ["KLINGON"], "Valeur inconnue : KLINGON"),
+    ("script URL", ("url",), "javascript:alert(1)", "Adresse web invalide"),
     (
         "non-web schema address",
         ("conforms_to",),
         ["ftp://exemple.fr/schema"],
-        ("conforms_to",),
         "Adresse web invalide",
     ),
-    (
-        "broken GeoJSON",
-        ("spatial_coverage", 0, "geom"),
-        "{pas du json",
-        ("spatial_coverage", 0, "geom"),
-        "JSON invalide",
-    ),
+    ("broken GeoJSON", ("spatial_coverage", 0, "geom"), "{pas du json", "JSON invalide"),
     (
         "coordinates off the globe",
         ("spatial_coverage", 0, "geom"),
         {"type": "Point", "coordinates": [500, 100]},
-        ("spatial_coverage", 0, "geom"),
         "coordonnées incorrectes pour un Point",
     ),
     (
         "GeoJSON of an unknown type",
         ("spatial_coverage", 0, "bbox"),
         {"type": "Cercle", "coordinates": [7, 48]},
-        ("spatial_coverage", 0, "bbox"),
         "type inconnu Cercle",
     ),
     (
         "unknown granularity",
         ("granularity",),
         "canton",
-        ("granularity",),
         "Valeur inconnue : canton (attendu : commune, epci",
     ),
-    (
-        "negative size",
-        ("resources", 0, "size"),
-        -5,
-        ("resources", 0, "size"),
-        "Doit être positif ou nul",
-    ),
+    ("negative size", ("resources", 0, "size"), -5, "Doit être positif ou nul"),
     (
         "size that is not a number",
         ("resources", 0, "size"),
         "beaucoup",
-        ("resources", 0, "size"),
         "Doit être un nombre entier d'octets",
     ),
     (
         "unknown format",
         ("resources", 0, "format"),
         "FORMAT-MAISON",
-        ("resources", 0, "format"),
         "Format de fichier inconnu : FORMAT-MAISON",
     ),
-    (
-        "unknown resource licence",
-        ("resources", 0, "license"),
-        "wtfpl",
-        ("resources", 0, "license"),
-        "Licence inconnue : wtfpl",
-    ),
+    ("unknown resource licence", ("resources", 0, "license"), "wtfpl", "Licence inconnue : wtfpl"),
     (
         "API flag that is not a yes/no",
         ("resources", 1, "is_api"),
         "peut-être",
-        ("resources", 1, "is_api"),
         "Oui ou non attendu",
     ),
     (
         "bad download URL",
         ("resources", 0, "download_url"),
         "pas une adresse",
-        ("resources", 0, "download_url"),
         "Adresse web invalide",
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("path", "value", "error_path", "message"),
-    [case[1:] for case in BAD_DATASETS],
+    ("path", "value", "message", "error_path"),
+    [
+        (path, value, message, elsewhere[0] if elsewhere else path)
+        for _, path, value, message, *elsewhere in BAD_DATASETS
+    ],
     ids=[case[0] for case in BAD_DATASETS],
 )
 def test_bad_dataset_through_the_api_is_a_409_naming_the_field(
-    module_app, org, sysadmin, path, value, error_path, message
+    module_app, module_org, module_sysadmin, path, value, message, error_path
 ):
-    payload = full_dataset(org["id"], name="mauvais", identifier="mauvais")
+    payload = full_dataset(module_org["id"], name="mauvais", identifier="mauvais")
     _set(payload, path, value)
     response = module_app.post(
         "/api/3/action/package_create",
         json=payload,
-        headers={"Authorization": sysadmin["token"]},
+        headers={"Authorization": module_sysadmin["token"]},
     )
     assert response.status_code == 409, response.body
     error = response.json["error"]
@@ -267,27 +207,29 @@ BAD_ORGANIZATIONS = [
     ids=[case[0] for case in BAD_ORGANIZATIONS],
 )
 def test_bad_organization_through_the_api_is_a_409_naming_the_field(
-    module_app, org, sysadmin, field, value, message
+    module_app, module_org, module_sysadmin, field, value, message
 ):
     payload = {"name": "mauvais-organisme", "title": "Mauvais", "territories": [REGION]}
     payload[field] = value
     response = module_app.post(
         "/api/3/action/organization_create",
         json=payload,
-        headers={"Authorization": sysadmin["token"]},
+        headers={"Authorization": module_sysadmin["token"]},
     )
     assert response.status_code == 409, response.body
     assert message in _error_at(response.json["error"], (field,))
 
 
-def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(module_app, org, sysadmin):
+def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(
+    module_app, module_org, module_sysadmin
+):
     response = module_app.post(
         "/dataset/new",
         data={
             "name": "formulaire-mauvais",
             "title": "Formulaire mauvais",
             "notes": "Description <em>en HTML</em>",
-            "owner_org": org["id"],
+            "owner_org": module_org["id"],
             "territories": "67482, 99999",
             "license_id": "other",
             "contact-0-name": "Service",
@@ -297,7 +239,7 @@ def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(module_ap
             "spatial_coverage-0-geom": "{cassé",
             "save": "continue",
         },
-        headers={"Authorization": sysadmin["token"]},
+        headers={"Authorization": module_sysadmin["token"]},
     )
     assert response.status_code == 200
     body = response.body
@@ -314,7 +256,9 @@ def test_a_batch_of_bad_values_in_the_dataset_form_gives_french_errors(module_ap
     assert "99999" in body
 
 
-def test_a_bad_siren_in_the_organization_form_gives_a_french_error(module_app, org, sysadmin):
+def test_a_bad_siren_in_the_organization_form_gives_a_french_error(
+    module_app, module_org, module_sysadmin
+):
     response = module_app.post(
         "/organization/new",
         data={
@@ -324,7 +268,7 @@ def test_a_bad_siren_in_the_organization_form_gives_a_french_error(module_app, o
             "body_kind": "commune",
             "save": "save",
         },
-        headers={"Authorization": sysadmin["token"]},
+        headers={"Authorization": module_sysadmin["token"]},
     )
     assert response.status_code == 200
     assert (

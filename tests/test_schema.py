@@ -12,7 +12,6 @@ from schema_support import (
     EU,
     REGION,
     STRASBOURG,
-    fresh_site,
     full_dataset,
     load_plugins,
     region_org,
@@ -21,7 +20,6 @@ from schema_support import sysadmin_context as admin
 
 from ckanext.datagrandest import vocabularies
 
-__all__ = ["fresh_site"]
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 

@@ -13,13 +13,12 @@ from schema_support import (
     MOSELLE,
     REGION,
     STRASBOURG,
-    fresh_site,
     load_plugins,
     region_org,
+    small_dataset,
 )
 from schema_support import sysadmin_context as admin
 
-__all__ = ["fresh_site"]
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 FACETS = [
@@ -33,18 +32,7 @@ FACETS = [
 
 
 def _dataset(name, org, territories, theme, fmt, licence):
-    return call_action(
-        "package_create",
-        admin(),
-        name=name,
-        title=name.replace("-", " ").capitalize(),
-        notes="Jeu de test.",
-        owner_org=org["id"],
-        territories=territories,
-        theme=[theme],
-        license_id=licence,
-        resources=[{"url": f"https://exemple.fr/{name}", "format": fmt}],
-    )
+    return small_dataset(name, org, fmt, territories=territories, theme=[theme], license_id=licence)
 
 
 @pytest.fixture(scope="module")

@@ -12,35 +12,22 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
 from schema_support import (
     BAS_RHIN,
     EMS,
     METZ,
     REGION,
     STRASBOURG,
-    fresh_site,
     load_plugins,
     region_org,
+    small_dataset,
 )
-from schema_support import sysadmin_context as admin
 
-__all__ = ["fresh_site"]
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def _dataset(name, org, territories):
-    return call_action(
-        "package_create",
-        admin(),
-        name=name,
-        title=name.replace("-", " ").capitalize(),
-        notes="Jeu de test.",
-        owner_org=org["id"],
-        territories=territories,
-        license_id="etalab-2.0",
-        resources=[{"url": f"https://exemple.fr/{name}", "format": "CSV"}],
-    )
+    return small_dataset(name, org, territories=territories)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.datagrandest import facets, hvd, territories, vocabularies
+from ckanext.datagrandest.language import page_language
 from ckanext.datagrandest.portal_helpers import (
     datagrandest_home,
     datagrandest_home_map,
@@ -51,10 +52,6 @@ __all__ = [
 ]
 
 
-def _lang() -> str:
-    return tk.h.lang() or "fr"
-
-
 def datagrandest_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """Scheming ``choices_helper``: the choices of the EU vocabulary named by ``vocabulary:``."""
     return vocabularies.choices(field["vocabulary"])
@@ -70,16 +67,16 @@ def datagrandest_license_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def datagrandest_license_label(license_id: str) -> str:
-    return vocabularies.license_label(license_id, _lang())
+    return vocabularies.license_label(license_id, page_language())
 
 
 def datagrandest_body_kind_label(kind: str) -> str:
-    return facets.body_kind_label(kind, _lang())
+    return facets.body_kind_label(kind, page_language())
 
 
 def datagrandest_territory_label(code: str) -> str:
     """ "Strasbourg (commune, 67)" in the page's language; the code if it is unknown."""
-    return territories.label(code, _lang())
+    return territories.label(code, page_language())
 
 
 def datagrandest_territories(value: Any) -> list[dict[str, Any]]:
@@ -91,7 +88,7 @@ def datagrandest_territories(value: Any) -> list[dict[str, Any]]:
             value = [value]
     if not isinstance(value, list):
         return []
-    lang = _lang()
+    lang = page_language()
     out = []
     for code in value:
         if not isinstance(code, str) or not code.strip():

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import ckan.plugins.toolkit as tk
 
 from ckanext.datagrandest import config, facets, home, vocabularies
+from ckanext.datagrandest.language import page_language
 
 __all__ = [
     "datagrandest_home",
@@ -19,20 +20,16 @@ __all__ = [
 ]
 
 
-def _lang() -> str:
-    return tk.h.lang() or "fr"
-
-
 def datagrandest_site_text(name: str) -> str:
     """``home.title``, ``home.intro`` or ``about`` in the page's language (editable on
     /ckan-admin/config)."""
-    return config.site_text(name, _lang())
+    return config.site_text(name, page_language())
 
 
 def datagrandest_number(value: int) -> str:
     """12 345 in French (narrow no-break space), 12,345 in English."""
     text = f"{int(value):,}"
-    return text if _lang().startswith("en") else text.replace(",", "\u202f")
+    return text if page_language().startswith("en") else text.replace(",", "\u202f")
 
 
 _territory_prefixes: dict[str, str] = {}
@@ -44,7 +41,7 @@ def datagrandest_territory_url(code: str) -> str:
     ``url_for`` costs about a millisecond and a territory page links hundreds of places: the
     prefix is built once per language and process.
     """
-    lang = _lang()
+    lang = page_language()
     prefix = _territory_prefixes.get(lang)
     if prefix is None:
         prefix = _territory_prefixes[lang] = str(tk.h.url_for("/territoire/"))
@@ -54,7 +51,7 @@ def datagrandest_territory_url(code: str) -> str:
 def datagrandest_home() -> dict[str, Any]:
     """The home page's blocks (cached, see home.py) with labels in the page's language."""
     blocks = home.blocks()
-    lang = _lang()
+    lang = page_language()
     return {
         "dataset_count": blocks.dataset_count,
         "publisher_count": blocks.publisher_count,
@@ -93,7 +90,7 @@ def datagrandest_home_map() -> Any:
     Drawn by the territory pages' helper when it is there (else "": the list stays alone),
     once per language and process: the outlines never change while the portal runs.
     """
-    lang = _lang()
+    lang = page_language()
     if lang not in _maps:
         draw = tk.h.get("datagrandest_outline_svg")
         _maps[lang] = draw("44", children=True) if draw else ""

@@ -8,16 +8,13 @@ import ckan.plugins.toolkit as tk
 from markupsafe import Markup
 
 from ckanext.datagrandest import maps, outlines, territories
+from ckanext.datagrandest.language import page_language
 
 __all__ = ["datagrandest_outline_svg", "datagrandest_territory_kind"]
 
 
-def _lang() -> str:
-    return tk.h.lang() or "fr"
-
-
 def _kind(territory: territories.Territory) -> str:
-    return territories.KINDS[territory.kind]["en" if _lang().startswith("en") else "fr"]
+    return territories.KINDS[territory.kind]["en" if page_language().startswith("en") else "fr"]
 
 
 def datagrandest_territory_kind(code: str) -> str:

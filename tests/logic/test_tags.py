@@ -10,17 +10,9 @@ from urllib.parse import unquote_plus
 import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests.helpers import call_action
-from schema_support import (
-    fresh_site,
-    full_dataset,
-    module_app,
-    module_org,
-    module_sysadmin,
-)
+from schema_support import full_dataset
 
 from ckanext.datagrandest.logic.tags import datagrandest_tag_name
-
-__all__ = ["fresh_site", "module_app", "module_org", "module_sysadmin"]
 
 AIR = "Qualité de l'air"
 
@@ -32,40 +24,40 @@ def _create(app: Any, sysadmin: dict[str, Any], payload: dict[str, Any]) -> Any:
 
 
 @pytest.fixture(scope="module")
-def api_dataset(module_app, org, sysadmin):
-    payload = full_dataset(org["id"], name="air-api", identifier="air-api")
+def api_dataset(module_app, module_org, module_sysadmin):
+    payload = full_dataset(module_org["id"], name="air-api", identifier="air-api")
     payload.pop("tag_string", None)
     payload["tags"] = [{"name": AIR}, {"name": "Santé"}]
-    response = _create(module_app, sysadmin, payload)
+    response = _create(module_app, module_sysadmin, payload)
     assert response.status_code == 200, response.body
     return call_action("package_show", id="air-api")
 
 
 @pytest.fixture(scope="module")
-def water_dataset(module_app, org, sysadmin):
+def water_dataset(module_app, module_org, module_sysadmin):
     """Another keyword with an apostrophe: the search for AIR must not find it."""
-    payload = full_dataset(org["id"], name="eau-api", identifier="eau-api")
+    payload = full_dataset(module_org["id"], name="eau-api", identifier="eau-api")
     payload["tag_string"] = "Qualité de l'eau"
-    response = _create(module_app, sysadmin, payload)
+    response = _create(module_app, module_sysadmin, payload)
     assert response.status_code == 200, response.body
     return call_action("package_show", id="eau-api")
 
 
 @pytest.fixture(scope="module")
-def form_dataset(module_app, org, sysadmin):
+def form_dataset(module_app, module_org, module_sysadmin):
     response = module_app.post(
         "/dataset/new",
         data={
             "name": "air-formulaire",
             "title": "Air (formulaire)",
             "notes": "Mesures.",
-            "owner_org": org["id"],
+            "owner_org": module_org["id"],
             "license_id": "etalab-2.0",
             # The typographic apostrophe is the same keyword.
             "tag_string": "Qualité de l’air, pollution d'origine agricole",
             "save": "continue",
         },
-        headers={"Authorization": sysadmin["token"]},
+        headers={"Authorization": module_sysadmin["token"]},
         follow_redirects=False,
     )
     assert response.status_code == 302, response.body
@@ -76,10 +68,10 @@ def test_api_keeps_the_apostrophe(api_dataset):
     assert sorted(t["name"] for t in api_dataset["tags"]) == [AIR, "Santé"]
 
 
-def test_tag_string_through_the_api_keeps_it(module_app, org, sysadmin):
-    payload = full_dataset(org["id"], name="air-chaine", identifier="air-chaine")
+def test_tag_string_through_the_api_keeps_it(module_app, module_org, module_sysadmin):
+    payload = full_dataset(module_org["id"], name="air-chaine", identifier="air-chaine")
     payload["tag_string"] = "Qualité de l’air,vélo"
-    response = _create(module_app, sysadmin, payload)
+    response = _create(module_app, module_sysadmin, payload)
     assert response.status_code == 200, response.body
     shown = call_action("package_show", id="air-chaine")
     assert sorted(t["name"] for t in shown["tags"]) == [AIR, "vélo"]
@@ -90,10 +82,10 @@ def test_form_keeps_it_and_folds_the_typographic_apostrophe(form_dataset):
     assert names == ["Qualité de l'air", "pollution d'origine agricole"]
 
 
-def test_update_keeps_it(api_dataset, sysadmin):
+def test_update_keeps_it(api_dataset, module_sysadmin):
     call_action(
         "package_patch",
-        {"user": sysadmin["name"], "ignore_auth": True},
+        {"user": module_sysadmin["name"], "ignore_auth": True},
         id="air-api",
         notes="Mise à jour.",
     )
@@ -144,11 +136,13 @@ def test_the_tag_page_url_finds_it(module_app, api_dataset, form_dataset, water_
     ],
     ids=["html", "double quote", "slash", "control character", "comma", "1 character", "101"],
 )
-def test_bad_tags_through_the_api_are_refused_in_french(module_app, org, sysadmin, tags, message):
-    payload = full_dataset(org["id"], name="mauvais-mot-cle", identifier="mauvais-mot-cle")
+def test_bad_tags_through_the_api_are_refused_in_french(
+    module_app, module_org, module_sysadmin, tags, message
+):
+    payload = full_dataset(module_org["id"], name="mauvais-mot-cle", identifier="mauvais-mot-cle")
     payload.pop("tag_string", None)
     payload["tags"] = tags
-    response = _create(module_app, sysadmin, payload)
+    response = _create(module_app, module_sysadmin, payload)
     assert response.status_code == 409, response.body
     errors = response.json["error"]["tags"]
     assert message in str(errors), errors
@@ -165,27 +159,31 @@ def test_bad_tags_through_the_api_are_refused_in_french(module_app, org, sysadmi
     ],
     ids=["percent", "html", "list", "1 character", "101"],
 )
-def test_bad_tag_string_is_refused_in_french(module_app, org, sysadmin, tag_string, message):
-    payload = full_dataset(org["id"], name="mauvais-mots-cles", identifier="mauvais-mots-cles")
+def test_bad_tag_string_is_refused_in_french(
+    module_app, module_org, module_sysadmin, tag_string, message
+):
+    payload = full_dataset(
+        module_org["id"], name="mauvais-mots-cles", identifier="mauvais-mots-cles"
+    )
     payload["tag_string"] = tag_string
-    response = _create(module_app, sysadmin, payload)
+    response = _create(module_app, module_sysadmin, payload)
     assert response.status_code == 409, response.body
     assert message in str(response.json["error"]["tag_string"])
 
 
-def test_bad_tag_in_the_form_is_a_french_error(module_app, org, sysadmin):
+def test_bad_tag_in_the_form_is_a_french_error(module_app, module_org, module_sysadmin):
     response = module_app.post(
         "/dataset/new",
         data={
             "name": "air-mauvais",
             "title": "Air mauvais",
             "notes": "Mesures.",
-            "owner_org": org["id"],
+            "owner_org": module_org["id"],
             "license_id": "etalab-2.0",
             "tag_string": "Qualité de l'air, 100%",
             "save": "continue",
         },
-        headers={"Authorization": sysadmin["token"]},
+        headers={"Authorization": module_sysadmin["token"]},
     )
     assert response.status_code == 200
     assert "Le mot-clé « 100% » ne peut contenir que des lettres" in response.body

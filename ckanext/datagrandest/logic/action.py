@@ -16,6 +16,7 @@ from ckanext.datagrandest.harvesters.harvest_warnings import (
     harvest_job_show,
     harvest_source_show_status,
 )
+from ckanext.datagrandest.language import page_language
 from ckanext.datagrandest.logic import schema
 
 __all__ = [
@@ -47,16 +48,8 @@ def datagrandest_territory_autocomplete(context: Context, data_dict: DataDict) -
     data, errors = tk.navl_validate(data_dict, schema.territory_autocomplete(), context)
     if errors:
         raise tk.ValidationError(errors)
-    lang = data.get("lang") or _request_language()
+    lang = data.get("lang") or page_language()
     return list(territories.autocomplete(data["q"], limit=data["limit"], lang=lang))
-
-
-def _request_language() -> str:
-    try:
-        return tk.h.lang() or "fr"
-    except RuntimeError:
-        # Called outside a request (CLI, jobs): the portal's language.
-        return "fr"
 
 
 # CKAN turns a repeating field that is not a list of objects into a bare 400 "Integrity

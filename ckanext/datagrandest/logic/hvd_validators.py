@@ -11,6 +11,7 @@ without resources): from its first resource on, the resource form shows what is 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -37,73 +38,84 @@ def _shown(value: Any) -> str:
     return hw.shown(value)
 
 
+def _uri_list(
+    key: FlattenKey,
+    data: FlattenDataDict,
+    errors: FlattenErrorDict,
+    context: Context,
+    to_uri: Callable[[object], str | None],
+    warnings: tuple[str, str],
+    refusals: tuple[Callable[[], str], Callable[[str], str]],
+) -> None:
+    """The list at ``key`` stored as a JSON list of the URIs ``to_uri`` gives its items.
+
+    A person gets the ``refusals`` (not a list; an item without a URI, shown); a harvested
+    record keeps the rest, with the ``warnings`` (French: an unreadable list, an item left
+    out)."""
+    unreadable, left_out = warnings
+    not_a_list, refused = refusals
+    items = _items(data.get(key))
+    harvested = hw.harvesting(context)
+    if items is None:
+        if harvested:
+            hw.warn(context, f"{unreadable} : {_shown(data.get(key))}")
+            data[key] = "[]"
+            return
+        errors[key].append(not_a_list())
+        return
+    found: dict[str, None] = {}
+    for item in items:
+        uri = to_uri(item)
+        if uri:
+            found.setdefault(uri)
+        elif harvested:
+            hw.warn(context, f"{left_out} : {_shown(item)}" + hw.where(key, data))
+        else:
+            errors[key].append(refused(_shown(item)))
+    if not errors[key]:
+        data[key] = json.dumps(list(found))
+
+
 def datagrandest_legislation_list(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
     """Applicable legislation: web addresses (ELI URIs), stored as a JSON list; the HVD
     regulation in any spelling is stored as its canonical ELI."""
-    items = _items(data.get(key))
-    harvested = hw.harvesting(context)
-    if items is None:
-        if harvested:
-            hw.warn(context, f"législation applicable illisible ignorée : {_shown(data.get(key))}")
-            data[key] = "[]"
-            return
-        errors[key].append(tk._("Expecting a list of web addresses"))
-        return
-    found: dict[str, None] = {}
-    for item in items:
-        uri = hvd.legislation_uri(item)
-        if uri:
-            found.setdefault(uri)
-        elif harvested:
-            hw.warn(
-                context,
-                f"législation applicable invalide ignorée : {_shown(item)}" + hw.where(key, data),
-            )
-        else:
-            errors[key].append(
-                tk._(
-                    "Not a web address of a legal act: {value} (for high-value datasets: {eli})"
-                ).format(value=_shown(item), eli=hvd.HVD_LEGISLATION)
-            )
-    if not errors[key]:
-        data[key] = json.dumps(list(found))
+    _uri_list(
+        key,
+        data,
+        errors,
+        context,
+        hvd.legislation_uri,
+        ("législation applicable illisible ignorée", "législation applicable invalide ignorée"),
+        (
+            lambda: tk._("Expecting a list of web addresses"),
+            lambda shown: tk._(
+                "Not a web address of a legal act: {value} (for high-value datasets: {eli})"
+            ).format(value=shown, eli=hvd.HVD_LEGISLATION),
+        ),
+    )
 
 
 def datagrandest_hvd_categories(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
     """HVD categories (code, URI or label of the EU table), stored as a JSON list of URIs."""
-    items = _items(data.get(key))
-    harvested = hw.harvesting(context)
-    if items is None:
-        if harvested:
-            hw.warn(
-                context,
-                f"catégorie de données de forte valeur illisible ignorée : {_shown(data.get(key))}",
-            )
-            data[key] = "[]"
-            return
-        errors[key].append(tk._("Expecting a list of values"))
-        return
-    found: dict[str, None] = {}
-    for item in items:
-        uri = hvd.category_uri(item)
-        if uri:
-            found.setdefault(uri)
-        elif harvested:
-            hw.warn(
-                context,
-                f"catégorie de données de forte valeur non reconnue : {_shown(item)}"
-                + hw.where(key, data),
-            )
-        else:
-            errors[key].append(
-                tk._("Unknown high-value dataset category: {value}").format(value=_shown(item))
-            )
-    if not errors[key]:
-        data[key] = json.dumps(list(found))
+    _uri_list(
+        key,
+        data,
+        errors,
+        context,
+        hvd.category_uri,
+        (
+            "catégorie de données de forte valeur illisible ignorée",
+            "catégorie de données de forte valeur non reconnue",
+        ),
+        (
+            lambda: tk._("Expecting a list of values"),
+            lambda shown: tk._("Unknown high-value dataset category: {value}").format(value=shown),
+        ),
+    )
 
 
 def _resource_indexes(data: FlattenDataDict) -> list[int]:
