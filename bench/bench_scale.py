@@ -22,7 +22,7 @@ never the demo's or the tests'. One run, in order:
 3. **Searches** through ``package_search`` (what the web pages and the API call), each kind
    ``--rounds`` times on varied terms so Solr's result cache does not answer for it: free text,
    a territory filter on a commune, an EPCI, a département (with the hierarchy, and the same
-   codes as an exact filter without it, alternated, ``2 * --rounds`` places, ids only and full
+   codes as an exact filter without it, alternated, ``4 * --rounds`` places, ids only and full
    pages), each facet, sorted by modification date, and all of it together; p50/p95, targets
    p95 <= 300 ms and hierarchy <= 1.2x without (``bench/scale_search.py`` says why ids only).
 4. **DCAT catalogue**: ``/catalog.ttl`` pages 1 and 400 of 100 (the last page when the index
