@@ -233,7 +233,6 @@ class BulkWriter:
 
         self.model = model
         self.plugin = lib_plugins.lookup_package_plugin("dataset")
-        self.schema = self.plugin.create_package_schema()
         self.context = {**common.context(), "model": model, "session": model.Session}
         user = model.User.by_name(self.context["user"])
         self.user_id = user.id if user else None
@@ -271,7 +270,13 @@ class BulkWriter:
         model = self.model
         data = {"type": "dataset", **data}  # package_create's default
         valid, errors = lib_plugins.plugin_validate(
-            self.plugin, dict(self.context), data, self.schema, "package_create"
+            # A new schema each time, as package_create: validation changes the one it is given
+            # (a second dataset validated with it lost its extras: territories, themes...).
+            self.plugin,
+            dict(self.context),
+            data,
+            self.plugin.create_package_schema(),
+            "package_create",
         )
         if errors:
             raise tk.ValidationError(errors)

@@ -46,6 +46,22 @@ def test_every_field_of_the_schema_lands_the_same():
     assert _both_ways(full_dataset(org["id"], name="complet")) == []
 
 
+def test_one_writer_for_many_datasets_keeps_every_field():
+    """The bench fills with one writer: the tenth dataset must land like the first."""
+    org = region_org()
+    writer = bench_scale.BulkWriter()
+    names = [f"lot-{number}" for number in range(3)]
+    for name in names:
+        writer.add(full_dataset(org["id"], name=name, identifier=name))
+    writer.write()
+    model.repo.commit()
+    shown = [call_action("package_show", id=name) for name in names]
+    for dataset in shown:
+        assert dataset["territories"] == shown[0]["territories"] != []
+        assert dataset["theme"] == shown[0]["theme"] != []
+        assert dataset["contact"] == shown[0]["contact"] != []
+
+
 def test_the_generator_datasets_land_the_same():
     publishers = bench_scale._publishers()[:3]
     ids = [
