@@ -9,6 +9,7 @@ loaded (xloader's error), it is still being loaded, or its format has no preview
 from __future__ import annotations
 
 import json
+import logging
 import math
 from html import escape
 from typing import Any
@@ -24,6 +25,8 @@ __all__ = [
     "datagrandest_preview_problem",
     "is_service",
 ]
+
+log = logging.getLogger(__name__)
 
 # ckanext-geoview's service proxy fetches any resource's URL from the server, outside the
 # harvesters' address guard (a server-side request forgery door): it stays closed. Map views
@@ -64,7 +67,9 @@ def add_service_views(pkg_dict: dict[str, Any]) -> None:
         return
     context = {"ignore_auth": True, "defer_commit": True}
     for resource in services:
-        if not _views(resource["id"]):
+        if _views(resource["id"]):
+            continue
+        try:
             tk.get_action("resource_view_create")(
                 dict(context),
                 {
@@ -73,6 +78,10 @@ def add_service_views(pkg_dict: dict[str, Any]) -> None:
                     "title": tk._("Map viewer"),
                 },
             )
+        except tk.ValidationError as error:
+            # geo_view named as a default view but not loaded: the dataset's write goes on
+            log.warning("No map view for resource %s: %s", resource["id"], error.error_dict)
+            return
 
 
 def _views(resource_id: str) -> list[dict[str, Any]]:
