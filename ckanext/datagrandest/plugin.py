@@ -69,7 +69,7 @@ class DataGrandEstPlugin(p.SingletonPlugin, DefaultTranslation):
         )
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        quality_harvest.remember_grade_before(context, pkg_dict["id"])
+        quality_harvest.remember_grade_before(context, pkg_dict["id"], created=True)
         quality_compliance.enqueue_refresh(pkg_dict["id"])
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:

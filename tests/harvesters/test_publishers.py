@@ -100,6 +100,23 @@ def test_a_publisher_is_matched_by_siren_first(aggregator):
     assert publishers.owner_org(None, aggregator["id"], {}) == aggregator["id"]
 
 
+def test_a_jobs_directory_finds_an_organisation_made_meanwhile_before_creating_one(aggregator):
+    # One directory serves a whole job (read once); an organisation an admin or another job
+    # adds meanwhile is found before create_publishers would make a duplicate of it.
+    directory = publishers.Directory()
+    meuse = publishers.agent("DDT de la Meuse")
+    assert publishers.owner_org(meuse, aggregator["id"], {}, directory) == aggregator["id"]
+    made = factories.Organization(name="ddt-55", title="DDT de la Meuse")
+    create = {"create_publishers": True}
+    assert publishers.owner_org(meuse, aggregator["id"], create, directory) == made["id"]
+    # One it creates itself joins the directory: the next record of that publisher goes there.
+    vosges = publishers.agent("DDT des Vosges")
+    first = publishers.owner_org(vosges, aggregator["id"], create, directory)
+    assert first not in (None, aggregator["id"])
+    assert publishers.owner_org(vosges, aggregator["id"], {}, directory) == first
+    assert set(_organisations()) == {"datagrandest", "ddt-55", "ddt-des-vosges"}
+
+
 @pytest.mark.parametrize(
     ("config", "message"),
     [

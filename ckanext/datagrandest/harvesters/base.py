@@ -59,6 +59,7 @@ from ckanext.datagrandest import config as dge_config
 from ckanext.datagrandest.harvesters import dedup, harvest_warnings, publishers, safexml
 from ckanext.datagrandest.harvesters.http import HarvestHttpError, HttpClient
 from ckanext.datagrandest.harvesters.sanitize import clean_dataset
+from ckanext.datagrandest.quality import harvest as quality_harvest
 from ckanext.datagrandest.territories import normalise
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import (
@@ -461,7 +462,13 @@ class DataGrandEstHarvester(HarvesterBase):
         return str(tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"])
 
     def _context(self, obj: HarvestObject) -> dict[str, Any]:
-        return {"user": self._job(obj).user, "ignore_auth": True, "return_id_only": True}
+        return {
+            "user": self._job(obj).user,
+            "ignore_auth": True,
+            "return_id_only": True,
+            # The quality hook keeps each written dataset's grade with this job.
+            quality_harvest.JOB_KEY: obj.harvest_job_id,
+        }
 
     def _save_dataset(self, data: dict[str, Any], obj: HarvestObject) -> bool | str:
         # Cross-source deduplication (dedup.py) is a rule of every harvester: a record
@@ -523,7 +530,10 @@ class DataGrandEstHarvester(HarvesterBase):
         else:
             job = self._job(obj)
             data["owner_org"] = publishers.owner_org(
-                publishers.first(data.get("publisher")), job.owner_org, job.source.config
+                publishers.first(data.get("publisher")),
+                job.owner_org,
+                job.source.config,
+                job.directory,
             )
         try:
             if existing:
@@ -592,6 +602,8 @@ class _Job:
     owner_org: str | None
     user: str
     config_error: Exception | None = None
+    # The organisations new datasets are routed to (publishers.py), read once per job.
+    directory: publishers.Directory = field(default_factory=publishers.Directory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,9 +665,10 @@ def _link_before_write(obj: HarvestObject, package_id: str, *, retire: bool = Tr
     """
     obj.package_id = package_id
     _make_current(obj, retire=retire)
-    # A new dataset's row is written by package_create: check the link at commit time.
+    # A new dataset's row is written by package_create: check the link at commit time. The
+    # link itself is written by the write's own flush (CKAN flushes before it indexes), in
+    # whatever order: no round trip of its own.
     Session.execute(sa.text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-    Session.flush()
 
 
 def _extra(obj: HarvestObject, key: str) -> str | None:

@@ -28,6 +28,7 @@ from ckanext.harvest.model import Session
 __all__ = [
     "ADMS_PUBLISHER_TYPES",
     "agent",
+    "Directory",
     "check_config",
     "first",
     "owner_org",
@@ -127,34 +128,105 @@ def check_config(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+class Directory:
+    """The portal's organisations as the routing reads them, loaded once per harvest job.
+
+    A job routes each of its records: without this, every record listed and normalised
+    every organisation (hundreds on an aggregating source). An organisation created by
+    ``create_publishers`` joins the directory; before creating one, the directory is read
+    again, so a publisher another job or an admin has just added is found, not duplicated.
+    Any other organisation added while a job runs is used from the next job.
+    """
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[str, str, str | None]] | None = None
+        self._by_key: dict[str, str] = {}
+        self._by_siren: dict[str, str | None] = {}
+
+    def reload(self) -> None:
+        self._rows = None
+        self._by_siren.clear()
+
+    def rows(self) -> list[tuple[str, str, str | None]]:
+        if self._rows is None:
+            self._rows = _organisations()
+            self._by_key = {}
+            for org_id, org_name, title in self._rows:
+                self._index(org_id, org_name, title)
+        return self._rows
+
+    def _index(self, org_id: str, org_name: str, title: str | None) -> None:
+        # The first organisation (by creation) answering to a name keeps it.
+        for key in (normalise(title or ""), normalise(org_name.replace("-", " "))):
+            if key:
+                self._by_key.setdefault(key, org_id)
+
+    def by_name(self, name: str) -> str | None:
+        self.rows()
+        return self._by_key.get(name) if name else None
+
+    def by_siren(self, siren: str) -> str | None:
+        if siren not in self._by_siren:
+            self._by_siren[siren] = _by_siren(siren)
+        return self._by_siren[siren]
+
+    def added(self, org_id: str, org_name: str, title: str | None, siren: str | None) -> None:
+        self.rows().append((org_id, org_name, title))
+        self._index(org_id, org_name, title)
+        if siren:
+            self._by_siren[siren] = org_id
+
+
 def owner_org(
-    publisher: dict[str, Any] | None, source_org: str | None, config: dict[str, Any]
+    publisher: dict[str, Any] | None,
+    source_org: str | None,
+    config: dict[str, Any],
+    directory: Directory | None = None,
 ) -> str | None:
-    """The organisation a new dataset of this publisher goes to (see the module's rule)."""
+    """The organisation a new dataset of this publisher goes to (see the module's rule).
+
+    ``directory``: the job's (see ``Directory``); without one, the organisations are read
+    afresh.
+    """
     if not publisher or not publisher.get("name"):
         return source_org
+    directory = directory or Directory()
+    found = _route(publisher, config, directory)
+    if found is not None or config.get("create_publishers") is not True:
+        return found or source_org
+    # About to create one: first look again at what others may have created meanwhile.
+    directory.reload()
+    found = _route(publisher, config, directory)
+    if found is not None:
+        return found
+    siren = siren_of(publisher)
+    organisations = directory.rows()
+    created = _create(publisher, siren, {org_name for _, org_name, _ in organisations})
+    if created is None:
+        return source_org
+    directory.added(*created, siren)
+    return created[0]
+
+
+def _route(publisher: dict[str, Any], config: dict[str, Any], directory: Directory) -> str | None:
+    """The existing organisation of the publisher: by SIREN, name, then alias; else None."""
     siren = siren_of(publisher)
     if siren:
-        found = _by_siren(siren)
+        found = directory.by_siren(siren)
         if found:
             return found
     name = normalise(str(publisher["name"]))
-    organisations = _organisations()
-    for org_id, org_name, title in organisations:
-        if name and name in (normalise(title or ""), normalise(org_name.replace("-", " "))):
-            return org_id
+    found = directory.by_name(name)
+    if found:
+        return found
     aliases = {normalise(k): v.strip() for k, v in (config.get("publisher_aliases") or {}).items()}
     alias = aliases.get(name)
     if alias:
-        for org_id, org_name, _ in organisations:
+        for org_id, org_name, _ in directory.rows():
             if alias in (org_id, org_name):
                 return org_id
         log.warning("publisher_aliases names an unknown organisation: %s", alias)
-    if config.get("create_publishers") is True:
-        return _create(publisher, siren, {org_name for _, org_name, _ in organisations}) or (
-            source_org
-        )
-    return source_org
+    return None
 
 
 def _by_siren(siren: str) -> str | None:
@@ -194,7 +266,10 @@ def _slug(title: str, taken: set[str]) -> str:
     return name
 
 
-def _create(publisher: dict[str, Any], siren: str | None, taken: set[str]) -> str | None:
+def _create(
+    publisher: dict[str, Any], siren: str | None, taken: set[str]
+) -> tuple[str, str, str | None] | None:
+    """(id, name, title) of a new organisation for the publisher, or None when refused."""
     title = str(publisher["name"])[:300]
     data: dict[str, Any] = {"name": _slug(title, taken), "title": title}
     if siren:
@@ -218,4 +293,4 @@ def _create(publisher: dict[str, Any], siren: str | None, taken: set[str]) -> st
             Session.rollback()
             log.warning("Could not create an organisation for publisher %s", title)
             return None
-    return str(created["id"])
+    return str(created["id"]), str(created["name"]), created.get("title")
