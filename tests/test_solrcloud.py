@@ -70,10 +70,21 @@ class Cloud:
         }
 
     def ids_in_core(self, core: str) -> set[str]:
-        """What one replica holds by itself (no distributed search)."""
+        """What one replica holds of this site by itself (no distributed search).
+
+        Other site ids (the browser tests', a helper's) may share the collection; ``clean_index``
+        clears this site's documents only.
+        """
         answer = requests.get(
             f"http://127.0.0.1:{self.other_port}/solr/{core}/select",
-            params={"q": "*:*", "fl": "id", "rows": "1000", "distrib": "false", "wt": "json"},
+            params={
+                "q": "*:*",
+                "fq": f'site_id:"{tk.config["ckan.site_id"]}"',
+                "fl": "id",
+                "rows": "1000",
+                "distrib": "false",
+                "wt": "json",
+            },
             timeout=30,
         ).json()
         return {doc["id"] for doc in answer["response"]["docs"]}

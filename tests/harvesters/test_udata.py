@@ -88,10 +88,20 @@ def test_older_udata_answering_a_bare_array_is_harvested(catalogue, org):
 
 
 def _indexed_at(dataset_ids):
-    """When Solr last indexed each dataset (its own indexed_ts field)."""
+    """When Solr last indexed each dataset (its own indexed_ts field).
+
+    Each SolrCloud replica fills ``indexed_ts`` with its own clock, so the leaders are asked
+    (``shards.preference``, ignored by a standalone Solr) for a figure that does not depend on
+    which replica answers.
+    """
     response = requests.get(
         f"{tk.config['solr_url']}/select",
-        params={"q": "*:*", "fq": f"id:({' OR '.join(dataset_ids)})", "fl": "id,indexed_ts"},
+        params={
+            "q": "*:*",
+            "fq": f"id:({' OR '.join(dataset_ids)})",
+            "fl": "id,indexed_ts",
+            "shards.preference": "replica.leader:true",
+        },
         timeout=10,
     ).json()
     return {doc["id"]: doc["indexed_ts"] for doc in response["response"]["docs"]}
