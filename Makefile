@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 CKAN := $(BIN)/ckan
 STATE := .state
 PYTEST_ARGS ?=
+# What pytest runs (CI runs a part of it a second time against SolrCloud, see .ci/run).
+TESTS ?= tests
 # `make test SOLR=cloud`: the suite against the SolrCloud of scripts/services/solr.sh
 # (ZooKeeper + 2 nodes, collection of 2 shards x 2 replicas), with the node-loss test.
 SOLR ?= standalone
@@ -111,7 +113,7 @@ test: services lint typecheck i18n-check package-check $(if $(filter cloud,$(SOL
 	@export CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan:ckan@127.0.0.1:$${DGE_PG_PORT:-55432}/ckan_test} \
 	  CKAN_SOLR_URL=$${CKAN_SOLR_URL:-$(if $(filter cloud,$(SOLR)),$$(scripts/services/solr.sh cloud-url),http://127.0.0.1:$${DGE_SOLR_PORT:-8984}/solr/ckan)} \
 	  CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${DGE_REDIS_PORT:-56379}/3}; \
-	$(BIN)/python -m pytest --ckan-ini=test.ini tests $(if $(filter cloud,$(SOLR)),,-m "not solrcloud") $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ckan-ini=test.ini $(TESTS) $(if $(filter cloud,$(SOLR)),,-m "not solrcloud") $(PYTEST_ARGS)
 
 # The French catalogue: the .po is edited by hand, the compiled .mo is committed next to it.
 I18N_PO := ckanext/datagrandest/i18n/fr/LC_MESSAGES/ckanext-datagrandest.po
