@@ -112,7 +112,9 @@ package-check: $(VENV)/.installed
 test: services lint typecheck i18n-check package-check $(if $(filter cloud,$(SOLR)),solrcloud)
 	@export CKAN_SQLALCHEMY_URL=$${CKAN_SQLALCHEMY_URL:-postgresql://ckan:ckan@127.0.0.1:$${DGE_PG_PORT:-55432}/ckan_test} \
 	  CKAN_SOLR_URL=$${CKAN_SOLR_URL:-$(if $(filter cloud,$(SOLR)),$$(scripts/services/solr.sh cloud-url),http://127.0.0.1:$${DGE_SOLR_PORT:-8984}/solr/ckan)} \
-	  CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${DGE_REDIS_PORT:-56379}/3}; \
+	  CKAN_REDIS_URL=$${CKAN_REDIS_URL:-redis://127.0.0.1:$${DGE_REDIS_PORT:-56379}/3} \
+	  CKAN_DATASTORE_WRITE_URL=$${CKAN_DATASTORE_WRITE_URL:-postgresql://ckan:ckan@127.0.0.1:$${DGE_PG_PORT:-55432}/datastore_test} \
+	  CKAN_DATASTORE_READ_URL=$${CKAN_DATASTORE_READ_URL:-postgresql://datastore_ro:datastore_ro@127.0.0.1:$${DGE_PG_PORT:-55432}/datastore_test}; \
 	$(BIN)/python -m pytest --ckan-ini=test.ini $(TESTS) $(if $(filter cloud,$(SOLR)),,-m "not solrcloud") $(PYTEST_ARGS)
 
 # The French catalogue: the .po is edited by hand, the compiled .mo is committed next to it.
