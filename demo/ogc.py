@@ -21,7 +21,7 @@ import signal
 import struct
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -230,24 +230,25 @@ def _broken(query: Mapping[str, str], path: str) -> Reply:
 def ogc_routes(server: ReplayServer) -> dict[str, Handler]:
     """The routes of the WMS (``/wms``) and the WFS (``/wfs``), for ``server``."""
 
-    def wms(query: Mapping[str, str], path: str) -> Reply:
-        query = {k.lower(): v for k, v in query.items()}
-        request = query.get("request", "").lower()
-        if request == "getcapabilities":
-            return _wms_capabilities(server.url)
-        if request == "getmap":
-            return _get_map(query)
-        return _wms_error("OperationNotSupported", f"Requête inconnue : {request}")
+    def service(
+        capabilities: Callable[[str], Reply],
+        operation: str,
+        answer: Callable[[Mapping[str, str]], Reply],
+        error: Callable[[str, str], Reply],
+    ) -> Handler:
+        def handle(query: Mapping[str, str], path: str) -> Reply:
+            query = {k.lower(): v for k, v in query.items()}
+            request = query.get("request", "").lower()
+            if request == "getcapabilities":
+                return capabilities(server.url)
+            if request == operation:
+                return answer(query)
+            return error("OperationNotSupported", f"Requête inconnue : {request}")
 
-    def wfs(query: Mapping[str, str], path: str) -> Reply:
-        query = {k.lower(): v for k, v in query.items()}
-        request = query.get("request", "").lower()
-        if request == "getcapabilities":
-            return _wfs_capabilities(server.url)
-        if request == "getfeature":
-            return _get_feature(query)
-        return _wfs_error("OperationNotSupported", f"Requête inconnue : {request}")
+        return handle
 
+    wms = service(_wms_capabilities, "getmap", _get_map, _wms_error)
+    wfs = service(_wfs_capabilities, "getfeature", _get_feature, _wfs_error)
     return {"/wms": wms, "/wfs": wfs, "/broken/wms": _broken, "/broken/wfs": _broken}
 
 

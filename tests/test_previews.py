@@ -16,30 +16,18 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
-from schema_support import fresh_site, load_plugins, module_app, region_org
+from schema_support import load_plugins, region_org, small_dataset
 from schema_support import sysadmin_context as admin
 
 from ckanext.datagrandest.service_maps import service_address
 from demo import ogc
 from demo.replay import ReplayServer
 
-__all__ = ["fresh_site", "module_app"]
 pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def _dataset(name: str, org: dict[str, Any], resources: list[dict[str, Any]], **extra: Any) -> Any:
-    return call_action(
-        "package_create",
-        admin(),
-        name=name,
-        title=name.replace("-", " ").capitalize(),
-        notes="Jeu de test des aperçus.",
-        owner_org=org["id"],
-        territories=extra.pop("territories", ["67"]),
-        license_id="etalab-2.0",
-        resources=resources,
-        **extra,
-    )
+    return small_dataset(name, org, resources=resources, **{"territories": ["67"], **extra})
 
 
 @pytest.fixture(scope="module")

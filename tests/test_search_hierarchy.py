@@ -13,16 +13,13 @@ from schema_support import (
     MOSELLE,
     REGION,
     STRASBOURG,
-    fresh_site,
     load_plugins,
     region_org,
+    small_dataset,
 )
-from schema_support import sysadmin_context as admin
 
 from ckanext.datagrandest import territories
 from ckanext.datagrandest.search import territory_filter
-
-__all__ = ["fresh_site"]
 
 # CA Sarreguemines Confluences: communes in the Moselle and one in the Bas-Rhin.
 SARREGUEMINES_AGGLO = "200070746"
@@ -45,17 +42,7 @@ def catalogue(fresh_site):
     load_plugins()
     org = region_org()
     for name, places in DATASETS.items():
-        call_action(
-            "package_create",
-            admin(),
-            name=name,
-            title=name.replace("-", " ").capitalize(),
-            notes="Jeu de test.",
-            owner_org=org["id"],
-            territories=places,
-            license_id="etalab-2.0",
-            resources=[{"url": f"https://exemple.fr/{name}", "format": "CSV"}],
-        )
+        small_dataset(name, org, territories=places)
 
 
 def _names(fq):

@@ -216,13 +216,8 @@ async function scenario(browser) {
     await Promise.all([page.waitForURL(/\/resource\//), link.click()]);
     const frame = await previewFrame(page);
     await frame.locator('.ol-viewport canvas').first().waitFor();
-    // the préfectures are drawn: the map's canvas has painted pixels (no tiles behind them)
-    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.ol-viewport canvas')).some((canvas) => {
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
-      return painted > 50;
-    }));
+    // the préfectures are drawn
+    await featuresDrawn(frame);
     await shoot(page, 'dataset-kml-preview');
     return 'features drawn';
   });
@@ -263,12 +258,7 @@ async function scenario(browser) {
     if (features.status() !== 200) throw new Error(`GetFeature answered ${features.status()}`);
     const frame = await previewFrame(page);
     await frame.locator('.ol-viewport canvas').first().waitFor();
-    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.ol-viewport canvas')).some((canvas) => {
-      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
-      return painted > 50;
-    }));
+    await featuresDrawn(frame);
     if (await frame.locator('.dge-map-problem').count()) throw new Error(await frame.locator('.dge-map-problem').innerText());
     return 'features drawn';
   });
@@ -317,6 +307,16 @@ async function previewFrame(page) {
   const frame = await handle.contentFrame();
   await frame.waitForLoadState();
   return frame;
+}
+
+// Features drawn on the map of a preview: its canvas has painted pixels (no tiles behind them).
+async function featuresDrawn(frame) {
+  await frame.waitForFunction(() => Array.from(document.querySelectorAll('.ol-viewport canvas')).some((canvas) => {
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
+    return painted > 50;
+  }));
 }
 
 const AUDITED = [
