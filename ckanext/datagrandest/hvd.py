@@ -7,12 +7,11 @@ CKAN, no network.  The categories are the EU table in ``data/eu_vocabularies.jso
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from typing import Any, Final
 
-from ckanext.datagrandest import vocabularies
+from ckanext.datagrandest import lists, vocabularies
 
 __all__ = [
     "HVD_CATEGORY_SCHEME",
@@ -107,18 +106,8 @@ def legislation_uri(value: object) -> str | None:
 
 def uri_list(value: Any) -> list[str]:
     """A stored list field (a list, a JSON list text, one value) as a list of strings."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                return []
-        else:
-            return [text] if text else []
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, str) and item]
-    return []
+    items = lists.from_input(value, separators=None) or []
+    return [item for item in items if isinstance(item, str) and item]
 
 
 def is_hvd(legislation: Any) -> bool:

@@ -28,10 +28,10 @@ def as_list(value: Any) -> list[Any]:
     return []
 
 
-def from_input(value: Any, separators: str) -> list[Any] | None:
+def from_input(value: Any, separators: str | None) -> list[Any] | None:
     """A list from what a form or the API sends: a list, the JSON text of one, or text split
-    on ``separators`` (a regular expression); empty when nothing is given, None when the JSON
-    text is unreadable or not a list (the validator then says so)."""
+    on ``separators`` (a regular expression; None: one value); empty when nothing is given,
+    None when the JSON text is unreadable or not a list (the validator then says so)."""
     if value is tk.missing or value is None or value == "":
         return []
     if isinstance(value, list):
@@ -44,5 +44,7 @@ def from_input(value: Any, separators: str) -> list[Any] | None:
             except ValueError:
                 return None
             return parsed if isinstance(parsed, list) else None
+        if separators is None:
+            return [text] if text else []
         return [part for part in re.split(separators, text) if part]
     return None
