@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
 
+import ckan.model as model
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests.helpers import call_action
@@ -233,6 +234,37 @@ def test_a_hand_entered_wms_and_wfs_get_a_map_view(module_app, catalogue, servic
         "url": f"{service.url}/wfs",
         "layers": ["dge:prefectures"],
     }
+
+
+def _view_tabs(app: Any, url: str) -> list[str]:
+    return [tab.get_text(strip=True) for tab in _page(app, url).select("a.view-item")]
+
+
+def test_a_map_view_reads_in_the_page_language_whatever_language_stored_it(
+    module_app, catalogue, service
+):
+    """CKAN stores a view's default title in the language of whatever made the view (a harvest
+    job, a page): shown as stored, French pages read "Map viewer"."""
+    org = call_action("organization_show", {"ignore_auth": True}, id="region-grand-est")
+    services = [{"url": f"{service.url}/wms#prefectures", "format": "WMS_SRVC"}] * 3
+    resources = _dataset("cartes-titres", org, services)["resources"]
+    stored = ["Map viewer", "Carte", "Carte des préfectures"]  # English, French, written
+    for resource, title in zip(resources, stored, strict=True):
+        view = call_action("resource_view_list", {}, id=resource["id"])[0]
+        call_action("resource_view_update", admin(), id=view["id"], title=title)
+
+    page = "/dataset/cartes-titres/resource/{}"
+    french = [_view_tabs(module_app, page.format(r["id"])) for r in resources]
+    english = [_view_tabs(module_app, "/en" + page.format(r["id"])) for r in resources]
+    assert french == [["Carte"], ["Carte"], ["Carte des préfectures"]]
+    assert english == [["Map viewer"], ["Map viewer"], ["Carte des préfectures"]]
+    # the API, in the portal's language (French); outside a request, and in the database, the
+    # title stays as stored
+    api = module_app.get(f"/api/3/action/resource_view_list?id={resources[0]['id']}").json
+    assert [v["title"] for v in api["result"]] == ["Carte"]
+    first = call_action("resource_view_list", {}, id=resources[0]["id"])[0]
+    assert first["title"] == "Map viewer"
+    assert model.Session.get(model.ResourceView, first["id"]).title == "Map viewer"
 
 
 def test_a_file_of_another_site_still_gets_no_map_view(catalogue):

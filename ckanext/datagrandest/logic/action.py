@@ -18,6 +18,7 @@ from ckanext.datagrandest.harvesters.harvest_warnings import (
 )
 from ckanext.datagrandest.language import page_language
 from ckanext.datagrandest.logic import schema
+from ckanext.datagrandest.view_titles import resource_view_list, resource_view_show
 
 __all__ = [
     "datagrandest_harvest_warnings",
@@ -28,6 +29,8 @@ __all__ = [
     "harvest_source_clear",
     "package_create",
     "package_update",
+    "resource_view_list",
+    "resource_view_show",
 ]
 
 
