@@ -23,6 +23,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.datagrandest import facets, hvd, territories
+from ckanext.datagrandest.language import page_language
 from ckanext.datagrandest.lists import as_list
 
 # `territory:67482` or `territory:"67482"`, not preceded by a letter (vocab_territory...).
@@ -65,7 +66,7 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
 
 def after_dataset_search(search_results: dict[str, Any]) -> dict[str, Any]:
     # CKAN shows facet items by their raw value; ours are codes and URIs.
-    lang = _lang()
+    lang = page_language()
     for name, facet in search_results.get("search_facets", {}).items():
         if name not in facets.LABELLED_FACETS:
             continue  # CKAN already names organizations, groups and tags
@@ -247,10 +248,3 @@ def _read_publisher_kind(owner_org: str) -> str | None:
         return None
     kind = org.get("body_kind")
     return kind if isinstance(kind, str) and kind else None
-
-
-def _lang() -> str:
-    try:
-        return tk.h.lang() or "fr"
-    except RuntimeError:
-        return "fr"
