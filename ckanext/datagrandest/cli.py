@@ -152,10 +152,11 @@ def sources_preview(name: str, limit: int, path: Path | None) -> None:
             click.echo(f"    {label} : {value or '—'}")
         for warning in item.warnings:
             click.secho(f"    ! {warning}", fg="yellow")
-    click.echo(
-        f"{len(result.items)} enregistrement(s) lu(s), {result.landing} seraient moissonnés ;"
-        " rien n'a été écrit."
-    )
+    if result.source_type:  # found: what was read, even when the reading stopped early
+        click.echo(
+            f"{len(result.items)} enregistrement(s) lu(s), {result.landing} seraient moissonnés ;"
+            " rien n'a été écrit."
+        )
     if result.error:
         raise click.ClickException(result.error)
 

@@ -208,6 +208,13 @@ def test_cli_preview_from_a_file_before_any_sync(cli, server, tmp_path):
     assert call_action("organization_list") == []
 
 
+def test_cli_preview_of_an_unknown_source_says_only_that(cli):
+    result = cli.invoke(ckan, ["datagrandest", "sources", "preview", "nulle-part"])
+
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: Source de moissonnage inconnue : nulle-part"
+
+
 def test_cli_preview_of_a_failing_source_exits_with_the_message(cli, server, source):
     server.routes[f"/api/1/organizations/{ORG}/datasets/"] = lambda query, body: Reply(404, b"", {})
 
