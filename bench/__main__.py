@@ -6,7 +6,7 @@ import importlib
 import subprocess
 import sys
 
-from bench.common import ROOT
+from bench.common import ROOT, positive
 
 # name: (module, what it prints, takes --big)
 BENCHMARKS = {
@@ -71,8 +71,8 @@ def _all(argv: list[str]) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench all")
-    parser.add_argument("--n", type=int, help="--n of every benchmark (their defaults)")
-    parser.add_argument("--big", type=int, help="--big of those that take it (50000)")
+    parser.add_argument("--n", type=positive, help="--n of every benchmark (their defaults)")
+    parser.add_argument("--big", type=positive, help="--big of those that take it (50000)")
     args = parser.parse_args(argv)
     results = {}
     for name, (module, _, takes_big) in BENCHMARKS.items():

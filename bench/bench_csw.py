@@ -144,9 +144,11 @@ def spec(page_size: int) -> common.HarvestBench:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     common.harvest_arguments(parser, "records")
-    parser.add_argument("--page-size", type=int, default=50, help="GetRecords page (50)")
+    parser.add_argument(
+        "--page-size", type=common.positive, default=50, help="GetRecords page (50)"
+    )
     # The bench starts this same module as its replay server (a separate process).
-    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", type=common.non_negative, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--port-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:

@@ -146,8 +146,8 @@ def _round(app, pages: int, fmt: str, stock_first: bool) -> dict[str, list[tuple
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="datasets to create (1000)")
-    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (5)")
+    parser.add_argument("--n", type=common.positive, default=1000, help="datasets to create (1000)")
+    parser.add_argument("--rounds", type=common.positive, default=5, help="timed rounds (5)")
     parser.add_argument("--format", default="ttl", choices=["ttl", "rdf", "jsonld", "xml"])
     args = parser.parse_args(argv)
 

@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", type=Path, help="write the unmet expectations to FILE")
     parser.add_argument("--kinds", default="udata,ods,ckan,dcat,csw", help="source kinds")
     # `python -m bench all --n N` passes --n to every benchmark; the corpus has its own size.
-    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=common.positive, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
 

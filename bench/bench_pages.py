@@ -300,14 +300,23 @@ def _measure(n: int, rounds: int, blocks: int, workers: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="datasets (1000)")
-    parser.add_argument("--big", type=int, help="also measure at this size (e.g. 10000)")
-    parser.add_argument("--rounds", type=int, default=20, help="timed requests per child (20)")
-    parser.add_argument("--blocks", type=int, default=2, help="children per variant (2)")
+    parser.add_argument("--n", type=common.positive, default=1000, help="datasets (1000)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="processes writing the datasets of a new size (1)"
+        "--big", type=common.positive, help="also measure at this size (e.g. 10000)"
     )
-    parser.add_argument("--fill", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--rounds", type=common.positive, default=20, help="timed requests per child (20)"
+    )
+    parser.add_argument(
+        "--blocks", type=common.positive, default=2, help="children per variant (2)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=common.positive,
+        default=1,
+        help="processes writing the datasets of a new size (1)",
+    )
+    parser.add_argument("--fill", type=common.positive, help=argparse.SUPPRESS)
     parser.add_argument("--part", help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["ours", "stock"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Any
 
-from bench.common import ROOT, print_checks
+from bench.common import ROOT, positive, print_checks
 
 CSW_HEAD = (
     b'<csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2">'
@@ -108,12 +108,12 @@ def _run(case: str, size: int, before: bool) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench parsers")
-    parser.add_argument("--csw-mb", type=int, default=50, help="size of the <a/> flood (MB)")
+    parser.add_argument("--csw-mb", type=positive, default=50, help="size of the <a/> flood (MB)")
     parser.add_argument("--newlines", default="100000,200000,400000")
     parser.add_argument("--before", action="store_true", help="also run the old code")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     # `python -m bench all --n N` passes --n to every benchmark; sizes here are fixed above.
-    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=positive, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(_child(args.child[0], int(args.child[1]), args.before)))

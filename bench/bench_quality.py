@@ -270,13 +270,17 @@ def bench_links(
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench quality", description=__doc__)
-    parser.add_argument("--n", type=int, default=10_000, help="datasets to score")
-    parser.add_argument("--sample", type=int, default=20, help="datasets validated uncached")
-    parser.add_argument("--links", type=int, default=2_000, help="links to check")
-    parser.add_argument("--hosts", type=int, default=20, help="local hosts serving them")
+    parser.add_argument("--n", type=common.positive, default=10_000, help="datasets to score")
+    parser.add_argument(
+        "--sample", type=common.non_negative, default=20, help="datasets validated uncached"
+    )
+    parser.add_argument("--links", type=common.positive, default=2_000, help="links to check")
+    parser.add_argument(
+        "--hosts", type=common.positive, default=20, help="local hosts serving them"
+    )
     parser.add_argument("--timeout", type=float, default=8.0, help="budget of one check (s)")
-    parser.add_argument("--workers", type=int, default=48)
-    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--workers", type=common.positive, default=48)
+    parser.add_argument("--per-host", type=common.positive, default=4)
     args = parser.parse_args(argv)
     common.setup_database(DATABASE, ENVIRONMENT, empty=True)
     common.load_app(ENVIRONMENT)

@@ -798,15 +798,21 @@ def _dataset_ids() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50000, help="datasets in the catalogue (50000)")
-    parser.add_argument("--harvest-n", type=int, help="records harvested (default: --n)")
-    parser.add_argument("--rounds", type=int, default=30, help="repetitions of each search (30)")
+    parser.add_argument(
+        "--n", type=common.positive, default=50000, help="datasets in the catalogue (50000)"
+    )
+    parser.add_argument(
+        "--harvest-n", type=common.positive, help="records harvested (default: --n)"
+    )
+    parser.add_argument(
+        "--rounds", type=common.positive, default=30, help="repetitions of each search (30)"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse a catalogue of the same --n")
     parser.add_argument("--skip-harvest", action="store_true", help="no harvest step")
     parser.add_argument("--skip-reindex", action="store_true", help="no reindex (with --keep)")
     parser.add_argument(
         "--reindex-n",
-        type=int,
+        type=common.positive,
         help="compare the hooks on a sample of this size (default: the whole catalogue); "
         "the index is then built first by ckan search-index rebuild-fast",
     )
@@ -817,10 +823,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
-        "--workers", type=int, default=2, help="processes of the bulk path (2: the cores)"
+        "--workers",
+        type=common.positive,
+        default=2,
+        help="processes of the bulk path (2: the cores)",
     )
     parser.add_argument(
-        "--sample", type=int, default=20, help="datasets made both ways and compared (20)"
+        "--sample",
+        type=common.non_negative,
+        default=20,
+        help="datasets made both ways and compared (20)",
     )
     args = parser.parse_args(argv)
     harvest_n = args.harvest_n or args.n

@@ -31,12 +31,65 @@ def environment(database: str, site_id: str, redis_db: int) -> dict[str, str]:
     }
 
 
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`, refused with a message otherwise
+    (before anything is created or emptied)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is below {minimum}")
+        return value
+
+    parse.__name__ = "count"  # argparse names the type in its message
+    return parse
+
+
+positive = count(1)
+non_negative = count(0)
+
+_RUN_LOCKS: dict[str, Any] = {}
+
+
+def hold_database(database: str) -> None:
+    """Refuse to go on while another benchmark run uses `database`; held until this one exits.
+
+    A second run would empty, or reindex, the database of the first under it (a run without
+    ``--keep`` drops its tables while the other reads them).
+    """
+    import fcntl
+
+    if database in _RUN_LOCKS:
+        return
+    locks = ROOT / ".state" / "run"
+    locks.mkdir(parents=True, exist_ok=True)
+    handle = open(locks / f"bench-{database}.lock", "a+", encoding="ascii")  # noqa: SIM115
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        sys.exit(
+            f"bench: another run (pid {holder}) is using the database {database}; "
+            "wait for it to end, or stop it"
+        )
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    _RUN_LOCKS[database] = handle
+
+
 def setup_database(database: str, env: Mapping[str, str], *, empty: bool) -> None:
     """The bench database with every table (emptied with its search index when `empty`).
 
     Through the project's own tools, in subprocesses, so that this process loads CKAN once,
-    afterwards, on the database they prepared.
+    afterwards, on the database they prepared. Only one run a database (``hold_database``).
     """
+    hold_database(database)
     subprocess.run(
         [str(ROOT / "scripts/services/postgres.sh"), "createdb", database],
         check=True,
@@ -209,8 +262,8 @@ class HarvestBench:
 
 
 def harvest_arguments(parser: argparse.ArgumentParser, noun: str) -> None:
-    parser.add_argument("--n", type=int, default=2000, help=f"{noun} harvested (2000)")
-    parser.add_argument("--big", type=int, default=50000, help=f"{noun} gathered (50000)")
+    parser.add_argument("--n", type=positive, default=2000, help=f"{noun} harvested (2000)")
+    parser.add_argument("--big", type=positive, default=50000, help=f"{noun} gathered (50000)")
     parser.add_argument(
         "--no-solr-commit",
         action="store_true",
