@@ -35,7 +35,7 @@ never the demo's or the tests'. One run, in order:
    consumer, and Solr's heap in use.
 
     nice .venv/bin/python -m bench scale [--n 50000] [--harvest-n N] [--rounds 30] [--keep]
-        [--reindex-n K [--index-sample-only]] [--skip-reindex] [--skip-harvest] [--workers 2]
+        [--reindex-n K [--index-sample-only]] [--skip-reindex] [--skip-harvest] [--skip-search] [--workers 2]
 """
 
 from __future__ import annotations
@@ -809,6 +809,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="reuse a catalogue of the same --n")
     parser.add_argument("--skip-harvest", action="store_true", help="no harvest step")
+    parser.add_argument(
+        "--skip-search", action="store_true", help="no searches nor DCAT pages (steps 3, 4)"
+    )
     parser.add_argument("--skip-reindex", action="store_true", help="no reindex (with --keep)")
     parser.add_argument(
         "--reindex-n",
@@ -882,15 +885,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         compared = reindex(env, picked, REINDEX_SLICES)
 
-    with app.test_request_context("/"):
-        print(f"bench: searches ({args.rounds} of each)...", flush=True)
-        times = searches(args.rounds, args.seed)
-    with app.test_request_context("/"):
-        indexed = _indexed_count()
-    pages = -(-indexed // PAGE_SIZE)
-    far = min(FAR_PAGE, pages)
-    print(f"bench: DCAT pages 1 and {far}...", flush=True)
-    dcat, dcat_problems = dcat_pages(app, far, max(5, args.rounds // 3))
+    times: scale_search.Searches | None = None
+    dcat: dict[int, list[float]] = {}
+    dcat_problems: list[str] = []
+    far = indexed = 0
+    if not args.skip_search:
+        with app.test_request_context("/"):
+            print(f"bench: searches ({args.rounds} of each)...", flush=True)
+            times = searches(args.rounds, args.seed)
+        with app.test_request_context("/"):
+            indexed = _indexed_count()
+        pages = -(-indexed // PAGE_SIZE)
+        far = min(FAR_PAGE, pages)
+        print(f"bench: DCAT pages 1 and {far}...", flush=True)
+        dcat, dcat_problems = dcat_pages(app, far, max(5, args.rounds // 3))
     web_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     harvests: dict[int, tuple[float, dict[str, float]]] = {}
@@ -931,20 +939,22 @@ def main(argv: list[str] | None = None) -> int:
         cpu_ratio = compared["on"][1] / compared["off"][1]
         print(f"  ours / hooks off: {ratio:.2f}  (target <= 1.3; CPU {cpu_ratio:.2f})")
         checks["reindex with our hooks <= 1.3x without"] = ratio <= 1.3
-    scale_search.report(times, args.rounds, indexed, checks)
-    first, last = statistics.median(dcat[1]), statistics.median(dcat[far])
-    print(
-        f"DCAT /catalog.ttl page 1: {first:.0f} ms, page {far}: {last:.0f} ms (median), "
-        f"ratio {last / first:.2f} (target <= 1.5)"
-    )
-    checks[f"DCAT page {far} <= 1.5x page 1"] = last / first <= 1.5
-    checks["DCAT pages: 200, text/turtle; charset=utf-8"] = not dcat_problems
-    for problem in dcat_problems:
-        print(f"  DCAT answer a consumer would misread: {problem}")
-    if far < FAR_PAGE:
+    if times is not None:
+        scale_search.report(times, args.rounds, indexed, checks)
+        first, last = statistics.median(dcat[1]), statistics.median(dcat[far])
         print(
-            f"  (only {pages} pages of {PAGE_SIZE} at this size: page {far} stands for {FAR_PAGE})"
+            f"DCAT /catalog.ttl page 1: {first:.0f} ms, page {far}: {last:.0f} ms (median), "
+            f"ratio {last / first:.2f} (target <= 1.5)"
         )
+        checks[f"DCAT page {far} <= 1.5x page 1"] = last / first <= 1.5
+        checks["DCAT pages: 200, text/turtle; charset=utf-8"] = not dcat_problems
+        for problem in dcat_problems:
+            print(f"  DCAT answer a consumer would misread: {problem}")
+        if far < FAR_PAGE:
+            print(
+                f"  (only {-(-indexed // PAGE_SIZE)} pages of {PAGE_SIZE} at this size: "
+                f"page {far} stands for {FAR_PAGE})"
+            )
     for fetchers, (seconds, rss) in harvests.items():
         memory = ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items())
         print(
