@@ -35,7 +35,8 @@ never the demo's or the tests'. One run, in order:
    consumer, and Solr's heap in use.
 
     nice .venv/bin/python -m bench scale [--n 50000] [--harvest-n N] [--rounds 30] [--keep]
-        [--reindex-n K [--index-sample-only]] [--skip-reindex] [--skip-harvest] [--skip-search] [--workers 2]
+        [--reindex-n K [--index-sample-only]] [--skip-reindex] [--skip-harvest] [--skip-search]
+        [--workers 2]
 """
 
 from __future__ import annotations
