@@ -685,10 +685,14 @@ def harvest_source(url: str) -> str:
     import ckan.plugins.toolkit as tk
 
     name = f"{ORG_PREFIX}-moisson"
-    try:  # left by an earlier run with --keep
-        return str(tk.get_action("harvest_source_show")(common.context(), {"id": name})["id"])
+    try:  # left by an earlier run with --keep: its server's port was another
+        found = tk.get_action("harvest_source_show")(common.context(), {"id": name})
     except tk.ObjectNotFound:
         pass
+    else:
+        if found["url"] != url:
+            tk.get_action("harvest_source_patch")(common.context(), {"id": name, "url": url})
+        return str(found["id"])
     owner = tk.get_action("organization_create")(
         common.context(),
         {"name": f"{name}-org", "title": name, "body_kind": "departement", "territories": ["67"]},
@@ -718,7 +722,7 @@ def harvest(
     import ckan.model as model
     import ckan.plugins.toolkit as tk
 
-    from ckanext.harvest.model import HarvestObject
+    from ckanext.harvest.model import HarvestGatherError, HarvestObject
 
     processes = {"gather": _consumer("gather-consumer", "gather", env)}
     for number in range(fetchers):
@@ -727,6 +731,8 @@ def harvest(
     rss: dict[str, float] = {}
     try:
         _wait_until_loaded(list(processes))
+        # A job an interrupted run left running would refuse the new one: close what is done.
+        tk.get_action("harvest_jobs_run")(common.context(), {"source_id": source_id})
         job = tk.get_action("harvest_job_create")(
             common.context(), {"source_id": source_id, "run": True}
         )
@@ -738,6 +744,9 @@ def harvest(
                 if process.poll() is not None:
                     raise RuntimeError(f"the {label} consumer exited with {process.returncode}")
             model.Session.remove()
+            failed = model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job["id"])
+            if failed.first() is not None:  # no object will come: say why instead of waiting
+                raise RuntimeError(f"the gather failed: {failed.first().message}")
             done = (
                 model.Session.query(HarvestObject)
                 .filter(
