@@ -105,6 +105,16 @@ async function scenario(browser) {
     return lang;
   });
 
+  await attempt('search facets read each item with its count, no stray " - " between them', async () => {
+    await page.goto(`${baseUrl}/dataset/`);
+    const items = (await page.locator('.nav-facet li a').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    if (items.length < 10) throw new Error(`only ${items.length} facet items`);
+    const dashed = items.filter((text) => / - \d+$/.test(text));
+    if (dashed.length) throw new Error(`${dashed.length} items read like "${dashed[0]}"`);
+    await page.goto(`${baseUrl}/`);
+    return `${items.length} items, e.g. "${items[0]}"`;
+  });
+
   const searched = await attempt('search by territory from the home page, keyboard only', async () => {
     await pickTerritory(page, 'Bas-Rhin', 'Bas-Rhin');
     const value = await page.locator('input[name="territory"]').first().inputValue();

@@ -295,6 +295,7 @@ def audit(portal: str, service: ReplayServer) -> dict[str, Any]:
 
 SCENARIO_STEPS = [
     "home page is DataGrandEst, in French, without CKAN placeholders",
+    'search facets read each item with its count, no stray " - " between them',
     "search by territory from the home page, keyboard only",
     "search results list the Bas-Rhin datasets",
     "dataset page shows a map of its coverage",
