@@ -850,7 +850,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     harvest_n = args.harvest_n or args.n
     env = common.environment(DATABASE, SITE_ID, REDIS_DB)
-    env["CKAN__HARVEST__MQ__REDIS_DB"] = str(REDIS_DB)
     common.setup_database(DATABASE, env, empty=not args.keep)
     app = common.load_app(env, solr_commit=False)
     checks: dict[str, bool] = {}
