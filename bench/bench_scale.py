@@ -744,9 +744,11 @@ def harvest(
                 if process.poll() is not None:
                     raise RuntimeError(f"the {label} consumer exited with {process.returncode}")
             model.Session.remove()
-            failed = model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job["id"])
-            if failed.first() is not None:  # no object will come: say why instead of waiting
-                raise RuntimeError(f"the gather failed: {failed.first().message}")
+            failed = (
+                model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job["id"]).first()
+            )
+            if failed is not None:  # no object will come: say why instead of waiting
+                raise RuntimeError(f"the gather failed: {failed.message}")
             done = (
                 model.Session.query(HarvestObject)
                 .filter(
@@ -897,7 +899,7 @@ def main(argv: list[str] | None = None) -> int:
     times: scale_search.Searches | None = None
     dcat: dict[int, list[float]] = {}
     dcat_problems: list[str] = []
-    far = indexed = 0
+    far = indexed = pages = 0
     if not args.skip_search:
         with app.test_request_context("/"):
             print(f"bench: searches ({args.rounds} of each)...", flush=True)
@@ -961,7 +963,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  DCAT answer a consumer would misread: {problem}")
         if far < FAR_PAGE:
             print(
-                f"  (only {-(-indexed // PAGE_SIZE)} pages of {PAGE_SIZE} at this size: "
+                f"  (only {pages} pages of {PAGE_SIZE} at this size: "
                 f"page {far} stands for {FAR_PAGE})"
             )
     for fetchers, (seconds, rss) in harvests.items():

@@ -33,6 +33,7 @@ import random
 import statistics
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from bench import common
@@ -84,6 +85,7 @@ def _timed_search(params: dict[str, Any], side: Side) -> None:
     side.found.append(int(result["count"]))
 
 
+@cache  # the rounds draw the same places again; each costs a pass over the vocabulary
 def listed_filter(code: str) -> str:
     """The places a hierarchy search on `code` covers, named one by one on the plain field.
 
@@ -113,8 +115,8 @@ def measure(rounds: int, seed: int) -> Searches:
     def words(count: int) -> str:
         return " ".join(rng.choice(WORDS) for _ in range(count))
 
-    # Untimed: the first query after a reindex's commit opens Solr's new searcher and fills
-    # its caches (about 300 ms once, seen at 50,000); a serving portal's Solr is always past it.
+    # Untimed: the first query after a reindex's commit took about 300 ms once at 50,000
+    # (Solr opening its new searcher, most likely; not proven); a serving portal is past it.
     _timed_search({"q": words(2)}, Side())
     run("free text", [{"q": words(2)} for _ in range(rounds)])
     for facet in FACETS:
